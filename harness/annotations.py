@@ -1,0 +1,316 @@
+"""Read the hand-written annotations, check them against the seeds, and resolve evidence.
+
+``validate_corpus`` is the single entry point: it reads every ``seeds/*.txt`` and
+``annotations/*.yaml``, reports *every* problem it finds (not just the first), and returns
+a :class:`~harness.schema.GoldRecord` for each document that passed. Each problem is one
+line naming the file, the line in it where known, and the field at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .schema import (
+    DIRECTIVE_MAX_WORDS,
+    SUMMARY_MAX_WORDS,
+    SUMMARY_MIN_WORDS,
+    Annotation,
+    Directive,
+    EvidenceRef,
+    GoldRecord,
+    Presider,
+    QuoteRef,
+    Span,
+    count_words,
+    parse_iso_date,
+)
+
+#: The publication header some seeds start with: `` date 2022-12-17 On December 17, ...``.
+HEADER_PATTERN = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\b")
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one file, printable as a single line."""
+
+    file: str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+def publication_header(text: str) -> str | None:
+    """The ISO date of the document's ``date YYYY-MM-DD`` header, or None without one."""
+    match = HEADER_PATTERN.match(text)
+    return match.group(1) if match else None
+
+
+def format_path(path: FieldPath) -> str:
+    """``("directives", 3, "evidence", 0)`` -> ``directives[3].evidence[0]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+# ------------------------------------------------------------------------------ YAML
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that keeps ``2022-12-17`` a string instead of making it a date."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _node_lines(node: yaml.Node, path: FieldPath = ()) -> Iterator[tuple[FieldPath, int]]:
+    """The line of every field below ``node``: a key's own line, a list item's first line."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield path + (key.value,), key.start_mark.line + 1
+            yield from _node_lines(value, path + (key.value,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield path + (i,), item.start_mark.line + 1
+            yield from _node_lines(item, path + (i,))
+
+
+def load_yaml(text: str) -> tuple[Any, dict[FieldPath, int]]:
+    """Parse YAML safely; return the data and the line number of every field path."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines = {(): node.start_mark.line + 1, **dict(_node_lines(node))}
+        return loader.construct_document(node), lines
+    finally:
+        loader.dispose()
+
+
+def _line_for(lines: dict[FieldPath, int], path: FieldPath) -> int | None:
+    while path not in lines and path:
+        path = path[:-1]
+    return lines.get(path)
+
+
+# ------------------------------------------------------------------------ validation
+
+
+class _Checker:
+    """Collects the problems of one annotation file against its seed text."""
+
+    def __init__(self, file: str, text: str, lines: dict[FieldPath, int]) -> None:
+        self.file, self.text, self.lines = file, text, lines
+        self.problems: list[Problem] = []
+
+    def report(self, path: FieldPath, message: str) -> None:
+        line = _line_for(self.lines, path)
+        self.problems.append(Problem(self.file, format_path(path), message, line))
+
+    def resolve(self, ref: EvidenceRef, path: FieldPath) -> Span | None:
+        """Find a quote in the text; report it if absent or ambiguous."""
+        quote, occurrence = (ref.quote, ref.occurrence) if isinstance(ref, QuoteRef) else (ref, None)
+        starts = _find_all(self.text, quote)
+        shown = quote if len(quote) <= 60 else quote[:57] + "..."
+        if not starts:
+            self.report(path, f"quote not found in the text: {shown!r}")
+            return None
+        if occurrence is None and len(starts) > 1:
+            self.report(
+                path,
+                f"quote occurs {len(starts)} times in the text; "
+                f"write it as {{quote: ..., occurrence: N}} to say which",
+            )
+            return None
+        if occurrence is not None and occurrence > len(starts):
+            self.report(path, f"occurrence {occurrence} asked for, but the quote occurs {len(starts)} time(s)")
+            return None
+        start = starts[(occurrence or 1) - 1]
+        return Span(quote=quote, start=start, end=start + len(quote))
+
+    def resolve_all(self, refs: list[EvidenceRef], path: FieldPath) -> list[Span]:
+        spans = [self.resolve(ref, path + (i,)) for i, ref in enumerate(refs)]
+        return [span for span in spans if span is not None]
+
+    def check_date(self, value: str | None, path: FieldPath) -> bool:
+        if value is None:
+            return True
+        try:
+            parse_iso_date(value)
+        except ValueError as exc:
+            self.report(path, str(exc))
+            return False
+        return True
+
+
+def _find_all(text: str, quote: str) -> list[int]:
+    starts, at = [], text.find(quote)
+    while at != -1:
+        starts.append(at)
+        at = text.find(quote, at + 1)
+    return starts
+
+
+def _pydantic_problems(exc: ValidationError, checker: _Checker) -> None:
+    for error in exc.errors():
+        path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p[0].isupper()))
+        # Unions report each alternative; name the field once per distinct message.
+        path = tuple(p for p in path if p not in ("str", "QuoteRef"))
+        if error["type"] == "extra_forbidden":
+            checker.report(path, "unknown key")
+        elif error["type"] == "missing":
+            checker.report(path, "missing required field")
+        else:
+            checker.report(path, error["msg"].lower().rstrip("."))
+    seen: set[Problem] = set()
+    checker.problems = [p for p in checker.problems if not (p in seen or seen.add(p))]
+
+
+def check_annotation(file: str, source: str, text: str, doc_id: str) -> tuple[GoldRecord | None, list[Problem]]:
+    """Validate one annotation file's YAML ``source`` against the seed ``text``.
+
+    Returns the resolved gold record (None if anything is wrong) and every problem found.
+    """
+    try:
+        data, lines = load_yaml(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line = mark.line + 1 if mark else None
+        return None, [Problem(file, "", f"invalid YAML: {reason}", line)]
+    checker = _Checker(file, text, lines)
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else type(data).__name__
+        checker.report((), f"expected a mapping of fields at the top level, got {kind}")
+        return None, checker.problems
+    try:
+        ann = Annotation.model_validate(data)
+    except ValidationError as exc:
+        _pydantic_problems(exc, checker)
+        return None, checker.problems
+
+    if ann.doc_id != doc_id:
+        checker.report(("doc_id",), f"{ann.doc_id!r} does not match the file name {doc_id!r}")
+    if ann.title is not None and ann.title not in text:
+        checker.report(("title",), "title not found in the text")
+
+    header = publication_header(text)
+    if checker.check_date(ann.publication_date, ("publication_date",)):
+        if ann.publication_date != header:
+            expected = f"the header's {header}" if header else "null: the text has no date header"
+            checker.report(("publication_date",), f"is {ann.publication_date}, expected {expected}")
+
+    md = ann.meeting_date
+    if checker.check_date(md.value, ("meeting_date", "value")):
+        if header and md.value > header:
+            checker.report(
+                ("meeting_date", "value"),
+                f"meeting date {md.value} is after the publication date {header}",
+            )
+        if md.basis == "header" and header is None:
+            checker.report(("meeting_date", "basis"), "is 'header' but the text has no date header")
+        if md.basis == "context" and not md.note:
+            checker.report(("meeting_date", "note"), "basis 'context' needs a note saying how the year was inferred")
+    date_spans = checker.resolve_all(md.evidence, ("meeting_date", "evidence"))
+    if md.basis == "explicit" and not any(md.value[:4] in s.quote for s in date_spans):
+        checker.report(("meeting_date", "evidence"), f"basis 'explicit' but no quote contains the year {md.value[:4]}")
+
+    presider = None
+    if ann.presider is not None:
+        p = ann.presider
+        presider = Presider(
+            name=p.name,
+            title=p.title,
+            aliases=p.aliases,
+            evidence=checker.resolve_all(p.evidence, ("presider", "evidence")),
+            note=p.note,
+        )
+
+    directives, seen_texts = [], {}
+    for i, d in enumerate(ann.directives):
+        path = ("directives", i)
+        words = count_words(d.text)
+        if words > DIRECTIVE_MAX_WORDS:
+            checker.report(path + ("text",), f"{words} words; a directive has at most {DIRECTIVE_MAX_WORDS}")
+        key = " ".join(d.text.lower().split())
+        if key in seen_texts:
+            checker.report(path + ("text",), f"repeats directives[{seen_texts[key]}]; merge them")
+        seen_texts.setdefault(key, i)
+        spans = checker.resolve_all(d.evidence, path + ("evidence",))
+        directives.append(Directive(text=d.text, evidence=spans, note=d.note))
+
+    for path, summary in [(("summary",), ann.summary)] + [
+        (("extra_summaries", i), s) for i, s in enumerate(ann.extra_summaries)
+    ]:
+        words = count_words(summary)
+        if not SUMMARY_MIN_WORDS <= words <= SUMMARY_MAX_WORDS:
+            checker.report(path, f"{words} words; a summary has {SUMMARY_MIN_WORDS} to {SUMMARY_MAX_WORDS}")
+
+    if checker.problems:
+        return None, checker.problems
+    record = GoldRecord(
+        doc_id=doc_id,
+        text=text,
+        title=ann.title,
+        publication_date=ann.publication_date,
+        meeting_date=md.value,
+        meeting_date_basis=md.basis,
+        meeting_date_evidence=date_spans,
+        meeting_date_note=md.note,
+        presider=presider,
+        directives=directives,
+        summary=ann.summary,
+        extra_summaries=ann.extra_summaries,
+    )
+    return record, []
+
+
+def read_seed(path: Path) -> str:
+    """A seed's text exactly as stored: no newline translation, no stripping."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def validate_corpus(seeds_dir: Path, annotations_dir: Path) -> tuple[list[GoldRecord], list[Problem]]:
+    """Check every annotation against its seed; return the gold records and all problems.
+
+    Records come back sorted by ``doc_id``. A seed without an annotation, and an annotation
+    without a seed, are problems too.
+    """
+    seeds = {p.stem: p for p in sorted(seeds_dir.glob("*.txt"))}
+    annotations = {p.stem: p for p in sorted(annotations_dir.glob("*.yaml"))}
+    records: list[GoldRecord] = []
+    problems: list[Problem] = []
+    if not seeds:
+        problems.append(Problem(str(seeds_dir), "", "no seed documents (*.txt) found"))
+    for doc_id in sorted(seeds.keys() | annotations.keys()):
+        seed, ann = seeds.get(doc_id), annotations.get(doc_id)
+        if ann is None:
+            expected = annotations_dir / f"{doc_id}.yaml"
+            problems.append(Problem(str(seed), "", f"no annotation for this document (expected {expected})"))
+            continue
+        if seed is None:
+            problems.append(Problem(str(ann), "", f"no seed document {seeds_dir / (doc_id + '.txt')}"))
+            continue
+        record, found = check_annotation(str(ann), ann.read_text(encoding="utf-8"), read_seed(seed), doc_id)
+        problems.extend(found)
+        if record is not None:
+            records.append(record)
+    return records, problems

@@ -1,0 +1,178 @@
+"""The data models at the edges of the harness.
+
+Three kinds of record cross a file boundary, and each has a pydantic model here:
+
+* the **annotation** a person writes in ``annotations/<doc_id>.yaml``
+  (:class:`Annotation`), where evidence is given as quotes;
+* the **gold record**, one row of the built dataset (:class:`GoldRecord`), where every
+  quote has been resolved to ``{quote, start, end}`` character offsets into ``text``;
+* the **prediction** an extractor returns for one document (:class:`Prediction`).
+
+Field names and meanings follow ``CONTRACT.md``; everything is strict (unknown keys are
+errors, not silently dropped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+#: Where the year of a meeting date comes from (see annotations/GUIDELINES.md).
+DateBasis = Literal["explicit", "header", "context"]
+
+DIRECTIVE_MAX_WORDS = 30
+SUMMARY_MIN_WORDS = 40
+SUMMARY_MAX_WORDS = 80
+
+
+def count_words(text: str) -> int:
+    """Words as the guidelines count them: runs of non-whitespace characters."""
+    return len(text.split())
+
+
+def parse_iso_date(value: str) -> dt.date:
+    """Parse ``YYYY-MM-DD`` strictly; raise ``ValueError`` with a readable message."""
+    if not isinstance(value, str) or not DATE_PATTERN.fullmatch(value):
+        raise ValueError(f"invalid date {value!r} (expected YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"invalid date {value!r} (no such day)") from None
+
+
+def _iso_date(value: str) -> str:
+    parse_iso_date(value)
+    return value
+
+
+IsoDate = Annotated[str, AfterValidator(_iso_date)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# --------------------------------------------------------------------------- annotations
+
+
+class QuoteRef(_Strict):
+    """A quote that occurs more than once in the text, with the 1-based occurrence meant."""
+
+    quote: Annotated[str, Field(min_length=1)]
+    occurrence: Annotated[int, Field(ge=1)]
+
+
+#: An evidence entry in an annotation file: a plain quote, or a quote with its occurrence.
+EvidenceRef = Annotated[str, Field(min_length=1)] | QuoteRef
+
+
+class MeetingDateAnnotation(_Strict):
+    value: str
+    basis: DateBasis
+    evidence: Annotated[list[EvidenceRef], Field(min_length=1)]
+    note: str | None = None
+
+
+class PresiderAnnotation(_Strict):
+    name: Annotated[str, Field(min_length=1)]
+    title: str | None
+    aliases: list[str] = []
+    evidence: Annotated[list[EvidenceRef], Field(min_length=1)]
+    note: str | None = None
+
+
+class DirectiveAnnotation(_Strict):
+    text: Annotated[str, Field(min_length=1)]
+    evidence: Annotated[list[EvidenceRef], Field(min_length=1)]
+    note: str | None = None
+
+
+class Annotation(_Strict):
+    """One hand-written annotation file; quotes are resolved later by the corpus build."""
+
+    doc_id: str
+    title: str | None
+    publication_date: str | None
+    meeting_date: MeetingDateAnnotation
+    presider: PresiderAnnotation | None
+    directives: list[DirectiveAnnotation]
+    summary: str
+    extra_summaries: list[str] = []
+
+
+# --------------------------------------------------------------------------- gold records
+
+
+class Span(_Strict):
+    """An evidence quote and where it stands: ``text[start:end] == quote``."""
+
+    quote: str
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+
+
+class Presider(_Strict):
+    name: str
+    title: str | None
+    aliases: list[str]
+    evidence: list[Span]
+    note: str | None
+
+
+class Directive(_Strict):
+    text: str
+    evidence: list[Span]
+    note: str | None
+
+
+class GoldRecord(_Strict):
+    """One row of the dataset: a source document and its resolved gold annotation."""
+
+    doc_id: str
+    text: str
+    title: str | None
+    publication_date: IsoDate | None
+    meeting_date: IsoDate
+    meeting_date_basis: DateBasis
+    meeting_date_evidence: list[Span]
+    meeting_date_note: str | None
+    presider: Presider | None
+    directives: list[Directive]
+    summary: str
+    extra_summaries: list[str]
+
+    @property
+    def reference_summaries(self) -> list[str]:
+        """Every reference summary of the document, the main one first."""
+        return [self.summary, *self.extra_summaries]
+
+
+#: The fields of a gold record an extractor may see; everything else is the answer.
+PUBLIC_FIELDS = ("doc_id", "text", "title", "publication_date")
+
+
+# --------------------------------------------------------------------------- predictions
+
+
+class Prediction(_Strict):
+    """What an extractor returns for one document (the contract's prediction record).
+
+    ``meeting_date`` and ``presider`` may be null and ``directives`` empty; a key that is
+    left out takes that empty value. Unknown keys are rejected.
+    """
+
+    doc_id: Annotated[str, Field(min_length=1)]
+    meeting_date: IsoDate | None = None
+    presider: str | None = None
+    directives: list[str] = []
+    summary: str = ""
+
+    @classmethod
+    def empty(cls, doc_id: str) -> Prediction:
+        """The prediction that says nothing: what a failed document is scored as."""
+        return cls(doc_id=doc_id)
