@@ -124,6 +124,10 @@ class _Checker:
         line = _line_for(self.lines, path)
         self.problems.append(Problem(self.file, format_path(path), message, line))
 
+    def sorted_problems(self) -> list[Problem]:
+        """Problems in the order of the file's lines, so a reader can work down the file."""
+        return sorted(self.problems, key=lambda p: p.line or 0)
+
     def resolve(self, ref: EvidenceRef, path: FieldPath) -> Span | None:
         """Find a quote in the text; report it if absent or ambiguous."""
         quote, occurrence = (ref.quote, ref.occurrence) if isinstance(ref, QuoteRef) else (ref, None)
@@ -135,8 +139,7 @@ class _Checker:
         if occurrence is None and len(starts) > 1:
             self.report(
                 path,
-                f"quote occurs {len(starts)} times in the text; "
-                f"write it as {{quote: ..., occurrence: N}} to say which",
+                f"quote occurs {len(starts)} times in the text; write it as {{quote: ..., occurrence: N}} to say which",
             )
             return None
         if occurrence is not None and occurrence > len(starts):
@@ -204,7 +207,7 @@ def check_annotation(file: str, source: str, text: str, doc_id: str) -> tuple[Go
         ann = Annotation.model_validate(data)
     except ValidationError as exc:
         _pydantic_problems(exc, checker)
-        return None, checker.problems
+        return None, checker.sorted_problems()
 
     if ann.doc_id != doc_id:
         checker.report(("doc_id",), f"{ann.doc_id!r} does not match the file name {doc_id!r}")
@@ -212,10 +215,9 @@ def check_annotation(file: str, source: str, text: str, doc_id: str) -> tuple[Go
         checker.report(("title",), "title not found in the text")
 
     header = publication_header(text)
-    if checker.check_date(ann.publication_date, ("publication_date",)):
-        if ann.publication_date != header:
-            expected = f"the header's {header}" if header else "null: the text has no date header"
-            checker.report(("publication_date",), f"is {ann.publication_date}, expected {expected}")
+    if checker.check_date(ann.publication_date, ("publication_date",)) and ann.publication_date != header:
+        expected = f"the header's {header}" if header else "null: the text has no date header"
+        checker.report(("publication_date",), f"is {ann.publication_date}, expected {expected}")
 
     md = ann.meeting_date
     if checker.check_date(md.value, ("meeting_date", "value")):
@@ -264,7 +266,7 @@ def check_annotation(file: str, source: str, text: str, doc_id: str) -> tuple[Go
             checker.report(path, f"{words} words; a summary has {SUMMARY_MIN_WORDS} to {SUMMARY_MAX_WORDS}")
 
     if checker.problems:
-        return None, checker.problems
+        return None, checker.sorted_problems()
     record = GoldRecord(
         doc_id=doc_id,
         text=text,

@@ -1,0 +1,265 @@
+"""Build the Hugging Face dataset from seeds + annotations, and load it back.
+
+The built dataset is a folder (``dataset/`` in the repository):
+
+* ``data/test.parquet``: one :class:`~harness.schema.GoldRecord` per row, in ``doc_id``
+  order, with the column types of :data:`FEATURES` written into the file;
+* ``README.md``: the dataset card, whose YAML header declares the config, the split and
+  every feature's type (generated from the same :data:`FEATURES`);
+* ``prediction.schema.json``: the JSON Schema of a prediction record.
+
+Why Parquet and not JSON Lines: ``datasets`` reads JSON through pyarrow, which turns
+``"2022-12-17"`` into a timestamp before the declared string type is applied, so the
+value comes back as ``"2022-12-17 00:00:00"``. Parquet carries its types and nothing is
+inferred. The dataset *version* does not depend on the file format: it is the SHA-256 of
+the records' canonical JSON Lines form (:func:`content_hash`).
+
+``load_gold`` reads a built dataset (a local folder or a Hub id) through ``datasets``, the
+same way a user does, and is what every scoring path uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import statistics
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+from datasets import Features, List, Value
+
+from .annotations import Problem, validate_corpus
+from .schema import GoldRecord, Prediction
+
+_SPANS = List({"quote": Value("string"), "start": Value("int64"), "end": Value("int64")})
+
+#: The column types of the dataset, in the order of :class:`~harness.schema.GoldRecord`.
+FEATURES = Features(
+    {
+        "doc_id": Value("string"),
+        "text": Value("string"),
+        "title": Value("string"),
+        "publication_date": Value("string"),
+        "meeting_date": Value("string"),
+        "meeting_date_basis": Value("string"),
+        "meeting_date_evidence": _SPANS,
+        "meeting_date_note": Value("string"),
+        "presider": {
+            "name": Value("string"),
+            "title": Value("string"),
+            "aliases": List(Value("string")),
+            "evidence": _SPANS,
+            "note": Value("string"),
+        },
+        "directives": List({"text": Value("string"), "evidence": _SPANS, "note": Value("string")}),
+        "summary": Value("string"),
+        "extra_summaries": List(Value("string")),
+    }
+)
+
+SPLIT = "test"
+DATA_FILE = f"data/{SPLIT}.parquet"
+CARD_TEMPLATE = Path(__file__).with_name("templates") / "dataset_card.md"
+PREDICTION_SCHEMA_FILE = "prediction.schema.json"
+
+
+class InvalidAnnotations(Exception):
+    """The annotations do not validate; ``problems`` says why, one line each."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the annotations")
+        self.problems = problems
+
+
+class DatasetError(Exception):
+    """A dataset could not be read (a missing folder, a bad split, a malformed row)."""
+
+
+@dataclass(frozen=True)
+class Gold:
+    """A loaded split: its records in order and the content hash that identifies it."""
+
+    source: str
+    split: str
+    records: tuple[GoldRecord, ...]
+    sha256: str
+
+    def by_id(self) -> dict[str, GoldRecord]:
+        return {r.doc_id: r for r in self.records}
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def serialise(records: Iterable[GoldRecord]) -> bytes:
+    """The canonical JSON Lines form of a split: field order as in the model, UTF-8."""
+    lines = (json.dumps(r.model_dump(mode="json"), ensure_ascii=False) for r in records)
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def content_hash(records: Iterable[GoldRecord]) -> str:
+    """The dataset version a run record names: SHA-256 of :func:`serialise`."""
+    return hashlib.sha256(serialise(records)).hexdigest()
+
+
+def to_parquet(records: list[GoldRecord]) -> bytes:
+    """The split as Parquet with the column types of :data:`FEATURES`."""
+    table = pa.Table.from_pylist([r.model_dump(mode="json") for r in records], schema=FEATURES.arrow_schema)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def same_content(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds what ``data`` holds.
+
+    Parquet files are compared by table, not by bytes: pyarrow writes its own version into
+    the file, so the same rows written by another pyarrow differ in a few bytes.
+    """
+    if not path.is_file():
+        return False
+    if path.suffix != ".parquet":
+        return path.read_bytes() == data
+    return pq.read_table(path).equals(pq.read_table(pa.BufferReader(data)), check_metadata=True)
+
+
+def _yaml_feature(name: str, feature: object) -> dict:
+    """One entry of the card's ``dataset_info.features`` list, in the Hub's YAML form."""
+    if isinstance(feature, Value):
+        return {"name": name, "dtype": feature.dtype}
+    if isinstance(feature, dict):
+        return {"name": name, "struct": [_yaml_feature(k, v) for k, v in feature.items()]}
+    if isinstance(feature, List):
+        inner = feature.feature
+        if isinstance(inner, Value):
+            return {"name": name, "list": inner.dtype}
+        return {"name": name, "list": [_yaml_feature(k, v) for k, v in inner.items()]}
+    raise TypeError(f"no YAML form for feature {name}: {feature!r}")
+
+
+def features_yaml() -> str:
+    """The ``features:`` block of the dataset card, indented to sit under ``dataset_info:``."""
+    block = yaml.safe_dump([_yaml_feature(k, v) for k, v in FEATURES.items()], sort_keys=False)
+    return "".join(f"  {line}\n" for line in block.splitlines())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader never sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def render_card(records: list[GoldRecord]) -> str:
+    """The dataset card, with the statistics of this build filled in."""
+    directive_counts = [len(r.directives) for r in records]
+    words = [len(r.text.split()) for r in records]
+    dates = sorted(r.meeting_date for r in records)
+    bases = {b: sum(r.meeting_date_basis == b for r in records) for b in ("explicit", "header", "context")}
+    rows = "\n".join(
+        f"| `{r.doc_id}` | {r.meeting_date} ({r.meeting_date_basis}) | "
+        f"{r.presider.name if r.presider else '—'} | {len(r.directives)} | {len(r.text.split())} |"
+        for r in records
+    )
+    return Template(CARD_TEMPLATE.read_text(encoding="utf-8")).substitute(
+        num_rows=len(records),
+        data_file=DATA_FILE,
+        features=features_yaml().rstrip("\n"),
+        sha256=content_hash(records),
+        num_directives=sum(directive_counts),
+        directives_min=min(directive_counts),
+        directives_max=max(directive_counts),
+        words_median=int(statistics.median(words)),
+        date_first=dates[0],
+        date_last=dates[-1],
+        basis_explicit=bases["explicit"],
+        basis_header=bases["header"],
+        basis_context=bases["context"],
+        document_rows=rows,
+    )
+
+
+def prediction_schema() -> str:
+    """The JSON Schema of a prediction record, for validating outside Python."""
+    schema = Prediction.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "policybench/prediction.schema.json"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def build_outputs(seeds_dir: Path, annotations_dir: Path) -> dict[str, bytes]:
+    """Every file ``harness build`` writes, by path relative to the output folder.
+
+    Raises :class:`InvalidAnnotations` when any annotation has a problem.
+    """
+    records, problems = validate_corpus(seeds_dir, annotations_dir)
+    if problems:
+        raise InvalidAnnotations(problems)
+    return {
+        DATA_FILE: to_parquet(records),
+        "README.md": render_card(records).encode("utf-8"),
+        PREDICTION_SCHEMA_FILE: prediction_schema().encode("utf-8"),
+    }
+
+
+def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path) -> list[Path]:
+    """Validate, then write the files of the dataset folder that changed; return those."""
+    written = []
+    for rel, data in build_outputs(seeds_dir, annotations_dir).items():
+        if not same_content(out_dir / rel, data):
+            write_atomic(out_dir / rel, data)
+            written.append(out_dir / rel)
+    return written
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def load_gold(source: str | os.PathLike[str] = "dataset", split: str = SPLIT) -> Gold:
+    """Load one split of the benchmark as gold records.
+
+    ``source`` is a local dataset folder (as built by ``harness build``) or a Hugging Face
+    Hub id; both go through ``datasets.load_dataset``, exactly as a user would load them.
+    Raises :class:`DatasetError` with a one-line reason when it cannot.
+    """
+    from datasets import load_dataset  # a heavy import; only the commands that score need it
+
+    source = str(source)
+    local = Path(source)
+    if (local.exists() or source.startswith((".", "/"))) and not (local / "README.md").is_file():
+        raise DatasetError(f"{source}: not a dataset folder (no README.md with a dataset card)")
+    try:
+        rows = load_dataset(source, split=split)
+    except (ValueError, KeyError) as exc:
+        raise DatasetError(f"{source}: cannot load split {split!r}: {str(exc).splitlines()[0]}") from None
+    except FileNotFoundError as exc:
+        raise DatasetError(f"{source}: {str(exc).splitlines()[0]}") from None
+    records = []
+    for i, row in enumerate(rows):
+        try:
+            records.append(GoldRecord.model_validate(row))
+        except ValueError as exc:
+            raise DatasetError(f"{source}: split {split} row {i}: not a gold record: {exc}") from None
+    return Gold(source=source, split=split, records=tuple(records), sha256=content_hash(records))

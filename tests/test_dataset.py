@@ -1,0 +1,145 @@
+"""The built dataset: up to date, deterministic, loadable offline, faithful to the gold."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import jsonschema
+import pytest
+import yaml
+from datasets import List, Value
+
+from harness.corpus import DATA_FILE, FEATURES, build, build_outputs, content_hash, same_content
+from harness.schema import GoldRecord
+
+from conftest import ANNOTATIONS, DATASET, SEEDS
+
+
+def _annotation(doc_id: str) -> dict:
+    # BaseLoader keeps every scalar a string, so dates compare as written.
+    return yaml.load((ANNOTATIONS / f"{doc_id}.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def _null(value):
+    return None if value == "null" else value
+
+
+@pytest.fixture(scope="module")
+def rows():
+    from datasets import load_dataset
+
+    ds = load_dataset(str(DATASET))
+    assert list(ds) == ["test"]
+    return list(ds["test"])
+
+
+def test_committed_dataset_equals_a_fresh_build():
+    for rel, data in build_outputs(SEEDS, ANNOTATIONS).items():
+        assert same_content(DATASET / rel, data), f"dataset/{rel} is stale: run `harness build`"
+
+
+def test_an_edited_annotation_makes_the_dataset_stale(tmp_path):
+    anns = tmp_path / "annotations"
+    shutil.copytree(ANNOTATIONS, anns)
+    path = anns / "003_24193c0774f0a70f.yaml"
+    path.write_text(path.read_text().replace("Strengthen assistance", "Increase assistance"))
+    stale = [rel for rel, data in build_outputs(SEEDS, anns).items() if not same_content(DATASET / rel, data)]
+    assert stale == [DATA_FILE, "README.md"]
+
+
+def test_build_is_byte_identical_twice(tmp_path):
+    first = {p.name: p.read_bytes() for p in build(SEEDS, ANNOTATIONS, tmp_path / "a")}
+    second = {p.name: p.read_bytes() for p in build(SEEDS, ANNOTATIONS, tmp_path / "b")}
+    assert first == second
+
+
+def test_load_dataset_gives_five_test_rows_in_doc_id_order(rows):
+    assert [r["doc_id"] for r in rows] == sorted(p.stem for p in SEEDS.glob("*.txt"))
+
+
+def test_every_field_round_trips_from_the_annotation(rows):
+    for row in rows:
+        ann = _annotation(row["doc_id"])
+        assert row["text"] == (SEEDS / f"{row['doc_id']}.txt").read_bytes().decode("utf-8")
+        assert row["title"] == _null(ann["title"])
+        assert row["publication_date"] == _null(ann["publication_date"])
+        assert row["meeting_date"] == ann["meeting_date"]["value"]
+        assert row["meeting_date_basis"] == ann["meeting_date"]["basis"]
+        assert [s["quote"] for s in row["meeting_date_evidence"]] == ann["meeting_date"]["evidence"]
+        assert row["meeting_date_note"] == _null(ann["meeting_date"].get("note", "null"))
+        presider = ann["presider"]
+        assert row["presider"]["name"] == presider["name"]
+        assert row["presider"]["title"] == presider["title"]
+        assert row["presider"]["aliases"] == presider["aliases"]
+        assert [s["quote"] for s in row["presider"]["evidence"]] == presider["evidence"]
+        assert row["presider"]["note"] == presider.get("note")
+        assert [d["text"] for d in row["directives"]] == [d["text"] for d in ann["directives"]]
+        assert [[s["quote"] for s in d["evidence"]] for d in row["directives"]] == [
+            d["evidence"] for d in ann["directives"]
+        ]
+        assert [d["note"] for d in row["directives"]] == [d.get("note") for d in ann["directives"]]
+        assert row["summary"] == ann["summary"]
+        assert row["extra_summaries"] == ann.get("extra_summaries", [])
+
+
+def test_every_evidence_span_is_the_source_slice(rows):
+    count = 0
+    for row in rows:
+        spans = list(row["meeting_date_evidence"]) + list(row["presider"]["evidence"])
+        spans += [s for d in row["directives"] for s in d["evidence"]]
+        for span in spans:
+            assert row["text"][span["start"] : span["end"]] == span["quote"]
+            count += 1
+    assert count > 80
+
+
+def test_dates_stay_strings_and_nothing_is_inferred():
+    from datasets import load_dataset
+
+    features = load_dataset(str(DATASET), split="test").features
+    assert features["meeting_date"].dtype == "string"
+    assert features["publication_date"].dtype == "string"
+
+
+def test_load_gold_hash_is_the_canonical_json_lines_hash(gold, rows):
+    assert len(gold.records) == 5
+    canonical = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    assert gold.sha256 == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    assert gold.sha256 == content_hash(gold.records)
+    assert gold.sha256 in (DATASET / "README.md").read_text()
+
+
+def test_card_declares_the_config_and_metadata():
+    card = (DATASET / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(card.split("---\n")[1])
+    assert header["configs"] == [{"config_name": "default", "data_files": [{"split": "test", "path": DATA_FILE}]}]
+    for key in ("license", "language", "task_categories", "size_categories", "pretty_name"):
+        assert header[key], key
+    names = [f["name"] for f in header["dataset_info"]["features"]]
+    assert names == list(GoldRecord.model_fields)
+
+
+def test_loaded_features_are_exactly_the_declared_ones():
+    from datasets import load_dataset
+
+    features = load_dataset(str(DATASET), split="test").features
+    assert features == FEATURES
+    assert features["presider"]["aliases"] == List(Value("string"))
+
+
+def test_prediction_schema_accepts_the_contract_example_and_rejects_unknown_keys():
+    schema = json.loads((DATASET / "prediction.schema.json").read_text())
+    example = {
+        "doc_id": "000_a426189bb560bcb6",
+        "meeting_date": "2022-12-17",
+        "presider": "Hao Peng",
+        "directives": ["Expand effective investment and plan high-quality projects"],
+        "summary": "...",
+    }
+    jsonschema.validate(example, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**example, "confidence": 0.9}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**example, "directives": None}, schema)

@@ -1,0 +1,275 @@
+"""`harness validate` rejects each kind of bad annotation with one exact line.
+
+Each case starts from a small valid annotation of a synthetic seed written here, breaks one
+thing, and asserts the full message, including the file and the line of the field.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.annotations import validate_corpus
+
+from conftest import ROOT
+
+SEED = (
+    " date 2024-01-10 On January 9, Governor Wang Wu presided over the executive meeting of the"
+    " provincial government. The meeting stressed: It is necessary to expand investment."
+    " It is necessary to expand investment in rural roads and help small firms.\n"
+)
+SUMMARY = " ".join(["word"] * 45)
+GOOD = f"""\
+doc_id: "100_test"
+title: null
+publication_date: 2024-01-10
+meeting_date:
+  value: 2024-01-09
+  basis: header
+  evidence:
+    - "On January 9"
+presider:
+  name: Wang Wu
+  title: Governor
+  aliases: []
+  evidence:
+    - "Governor Wang Wu presided over"
+directives:
+  - text: Expand investment in rural roads.
+    evidence:
+      - "in rural roads"
+  - text: Help small firms.
+    evidence:
+      - "help small firms"
+summary: {SUMMARY}
+"""
+
+
+def run(tmp_path: Path, annotation: str | None = GOOD, seed: str | None = SEED) -> tuple[Path, list[str]]:
+    seeds, anns = tmp_path / "seeds", tmp_path / "annotations"
+    seeds.mkdir(exist_ok=True)
+    anns.mkdir(exist_ok=True)
+    if seed is not None:
+        (seeds / "100_test.txt").write_text(seed, encoding="utf-8")
+    if annotation is not None:
+        (anns / "100_test.yaml").write_text(annotation, encoding="utf-8")
+    _, problems = validate_corpus(seeds, anns)
+    return anns / "100_test.yaml", [str(p) for p in problems]
+
+
+def broken(old: str, new: str) -> str:
+    assert old in GOOD, old
+    return GOOD.replace(old, new, 1)
+
+
+def test_the_good_case_is_valid(tmp_path):
+    records, problems = validate_corpus(*_dirs(tmp_path))
+    assert problems == []
+    (record,) = records
+    assert record.meeting_date == "2024-01-09"
+    start = SEED.index("in rural roads")
+    assert record.directives[0].evidence[0].start == start
+    assert record.directives[0].evidence[0].end == start + len("in rural roads")
+
+
+def _dirs(tmp_path: Path) -> tuple[Path, Path]:
+    run(tmp_path)
+    return tmp_path / "seeds", tmp_path / "annotations"
+
+
+def test_quote_not_in_text(tmp_path):
+    ann, problems = run(tmp_path, broken('"in rural roads"', '"in rural lanes"'))
+    assert problems == [f"{ann}:18: directives[0].evidence[0]: quote not found in the text: 'in rural lanes'"]
+
+
+def test_ambiguous_quote(tmp_path):
+    ann, problems = run(tmp_path, broken('"in rural roads"', '"It is necessary to expand investment"'))
+    assert problems == [
+        f"{ann}:18: directives[0].evidence[0]: quote occurs 2 times in the text; "
+        "write it as {quote: ..., occurrence: N} to say which"
+    ]
+
+
+def test_ambiguous_quote_with_occurrence_resolves_to_that_occurrence(tmp_path):
+    quote = "It is necessary to expand investment"
+    _, problems = run(tmp_path, broken('"in rural roads"', f'{{quote: "{quote}", occurrence: 2}}'))
+    assert problems == []
+    records, _ = validate_corpus(tmp_path / "seeds", tmp_path / "annotations")
+    assert records[0].directives[0].evidence[0].start == SEED.rindex(quote)
+
+
+def test_occurrence_beyond_the_last(tmp_path):
+    ann, problems = run(tmp_path, broken('"in rural roads"', '{quote: "help small firms", occurrence: 2}'))
+    assert problems == [f"{ann}:18: directives[0].evidence[0]: occurrence 2 asked for, but the quote occurs 1 time(s)"]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("2024-13-45", "no such day"), ("2023-02-29", "no such day")],
+)
+def test_impossible_date(tmp_path, value, reason):
+    ann, problems = run(tmp_path, broken("value: 2024-01-09", f"value: {value}"))
+    assert problems == [f"{ann}:5: meeting_date.value: invalid date '{value}' ({reason})"]
+
+
+def test_malformed_date(tmp_path):
+    ann, problems = run(tmp_path, broken("value: 2024-01-09", "value: 09/01/2024"))
+    assert problems == [f"{ann}:5: meeting_date.value: invalid date '09/01/2024' (expected YYYY-MM-DD)"]
+
+
+def test_meeting_after_publication(tmp_path):
+    ann, problems = run(tmp_path, broken("value: 2024-01-09", "value: 2024-01-11"))
+    assert problems == [
+        f"{ann}:5: meeting_date.value: meeting date 2024-01-11 is after the publication date 2024-01-10"
+    ]
+
+
+def test_publication_date_must_be_the_header(tmp_path):
+    ann, problems = run(tmp_path, broken("publication_date: 2024-01-10", "publication_date: 2024-01-12"))
+    assert problems == [f"{ann}:3: publication_date: is 2024-01-12, expected the header's 2024-01-10"]
+
+
+def test_header_basis_needs_a_header(tmp_path):
+    seed = SEED.replace(" date 2024-01-10 ", "")
+    text = broken("publication_date: 2024-01-10", "publication_date: null")
+    ann, problems = run(tmp_path, text, seed=seed)
+    assert problems == [f"{ann}:6: meeting_date.basis: is 'header' but the text has no date header"]
+
+
+def test_context_basis_needs_a_note(tmp_path):
+    ann, problems = run(tmp_path, broken("basis: header", "basis: context"))
+    assert problems == [f"{ann}:4: meeting_date.note: basis 'context' needs a note saying how the year was inferred"]
+
+
+def test_explicit_basis_needs_the_year_in_a_quote(tmp_path):
+    ann, problems = run(tmp_path, broken("basis: header", "basis: explicit"))
+    assert problems == [f"{ann}:7: meeting_date.evidence: basis 'explicit' but no quote contains the year 2024"]
+
+
+def test_directive_over_30_words(tmp_path):
+    long = " ".join(["Expand"] * 31)
+    ann, problems = run(tmp_path, broken("text: Help small firms.", f"text: {long}"))
+    assert problems == [f"{ann}:19: directives[1].text: 31 words; a directive has at most 30"]
+
+
+def test_directive_of_exactly_30_words_is_fine(tmp_path):
+    _, problems = run(tmp_path, broken("text: Help small firms.", "text: " + " ".join(["Help"] * 30)))
+    assert problems == []
+
+
+def test_repeated_directive(tmp_path):
+    ann, problems = run(tmp_path, broken("text: Help small firms.", "text: expand  investment in rural roads."))
+    assert problems == [f"{ann}:19: directives[1].text: repeats directives[0]; merge them"]
+
+
+@pytest.mark.parametrize("words", [39, 81])
+def test_summary_length_outside_40_to_80(tmp_path, words):
+    ann, problems = run(tmp_path, broken(f"summary: {SUMMARY}", "summary: " + " ".join(["w"] * words)))
+    assert problems == [f"{ann}:22: summary: {words} words; a summary has 40 to 80"]
+
+
+def test_summary_of_40_and_80_words_is_fine(tmp_path):
+    text = broken(f"summary: {SUMMARY}", "summary: " + " ".join(["w"] * 40))
+    text += "extra_summaries:\n  - " + " ".join(["w"] * 80) + "\n"
+    assert run(tmp_path, text)[1] == []
+
+
+def test_unknown_key_top_level_and_nested(tmp_path):
+    text = broken("title: null", "title: null\nsource: web").replace(
+        "  title: Governor", "  title: Governor\n  rank: 3"
+    )
+    ann, problems = run(tmp_path, text)
+    assert problems == [f"{ann}:3: source: unknown key", f"{ann}:13: presider.rank: unknown key"]
+
+
+def test_missing_field(tmp_path):
+    ann, problems = run(tmp_path, broken(f"summary: {SUMMARY}\n", ""))
+    assert problems == [f"{ann}:1: summary: missing required field"]
+
+
+def test_wrong_type(tmp_path):
+    ann, problems = run(tmp_path, broken("aliases: []", "aliases: Wang"))
+    assert problems == [f"{ann}:12: presider.aliases: input should be a valid list"]
+
+
+def test_doc_id_must_match_file_name(tmp_path):
+    ann, problems = run(tmp_path, broken('doc_id: "100_test"', 'doc_id: "101_test"'))
+    assert problems == [f"{ann}:1: doc_id: '101_test' does not match the file name '100_test'"]
+
+
+def test_yaml_that_is_not_a_mapping(tmp_path):
+    ann, problems = run(tmp_path, "- just\n- a list\n")
+    assert problems == [f"{ann}:1: expected a mapping of fields at the top level, got list"]
+
+
+def test_empty_file(tmp_path):
+    ann, problems = run(tmp_path, "")
+    assert problems == [f"{ann}: expected a mapping of fields at the top level, got nothing"]
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    ann, problems = run(tmp_path, broken("  basis: header", "  basis: [header"))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{ann}:7: invalid YAML: ")
+
+
+def test_missing_annotation(tmp_path):
+    seeds = tmp_path / "seeds"
+    _, problems = run(tmp_path, annotation=None)
+    expected = tmp_path / "annotations" / "100_test.yaml"
+    assert problems == [f"{seeds / '100_test.txt'}: no annotation for this document (expected {expected})"]
+
+
+def test_annotation_without_seed(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "200_other.txt").write_text("On May 1, nothing happened.\n")
+    ann, problems = run(tmp_path, seed=None)
+    assert problems[0] == f"{ann}: no seed document {tmp_path / 'seeds' / '100_test.txt'}"
+    assert len(problems) == 2  # and 200_other.txt has no annotation
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    text = broken('"in rural roads"', '"nowhere"').replace('"help small firms"', '"nor here"')
+    text = text.replace("value: 2024-01-09", "value: 2024-02-30")
+    ann, problems = run(tmp_path, text)
+    assert problems == [
+        f"{ann}:5: meeting_date.value: invalid date '2024-02-30' (no such day)",
+        f"{ann}:18: directives[0].evidence[0]: quote not found in the text: 'nowhere'",
+        f"{ann}:21: directives[1].evidence[0]: quote not found in the text: 'nor here'",
+    ]
+
+
+def test_cli_validate_on_the_real_annotations():
+    out = subprocess.run(
+        [sys.executable, "-m", "harness", "validate"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "All 5 documents are valid."
+
+
+def test_cli_validate_reports_problems_with_exit_code_2(tmp_path):
+    run(tmp_path, broken('"in rural roads"', '"in rural lanes"'))
+    out = subprocess.run(
+        [sys.executable, "-m", "harness", "validate", "--seeds", "seeds", "--annotations", "annotations"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        "annotations/100_test.yaml:18: directives[0].evidence[0]: quote not found in the text: 'in rural lanes'",
+        "1 problem(s); 0 document(s) valid",
+    ]
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_validate_missing_folder(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "harness", "validate", "--seeds", "nope"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert out.stderr == "harness validate: nope: no such folder (run from the repository root, or pass the path)\n"
