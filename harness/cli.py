@@ -11,11 +11,27 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
 from . import __version__
 from .annotations import validate_corpus
-from .corpus import InvalidAnnotations, build_outputs, same_content, write_atomic
+from .corpus import DatasetError, InvalidAnnotations, build_outputs, same_content
+from .evaluate import EvalError, Settings, evaluate, score_file
+from .extractors import Outcome, ResolveError, available
+from .files import write_atomic
+from .metrics import DEFAULT_THRESHOLD
+from .predictions import PredictionsError
+from .records import RecordError, RunRecord, read_record, write_record
+from .report import CompareError, compare_runs, comparison_table, documents_table, scores_table, smallest_p_value
+from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+#: 3: the run finished and its record is written, but some documents failed (see the record).
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_DOCUMENTS_FAILED = 0, 1, 2, 3
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
 
 
 class UsageError(Exception):
@@ -69,6 +85,126 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _model_args(pairs: list[str]) -> dict[str, str]:
+    args = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"-M {pair!r}: expected key=value")
+        args[key.strip()] = value
+    return args
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if not 0.0 <= args.threshold <= 1.0:
+        raise UsageError(f"--threshold must be between 0 and 1, got {args.threshold}")
+    if args.bootstrap < 1:
+        raise UsageError(f"--bootstrap must be at least 1, got {args.bootstrap}")
+    return Settings(threshold=args.threshold, seed=args.seed, bootstrap_samples=args.bootstrap)
+
+
+def _finish(record: RunRecord, output: Path | None, per_doc: bool) -> int:
+    out.print(scores_table(record))
+    if per_doc:
+        out.print(documents_table(record))
+    for note in record.notes:
+        err.print(f"note: {note}")
+    path = output or Path("runs") / f"{record.run_id}.json"
+    write_record(record, path)
+    out.print(f"Run record: {path}")
+    if record.failed_documents:
+        err.print(f"{record.failed_documents} of {record.dataset.documents} document(s) failed; scored as empty")
+        return EXIT_DOCUMENTS_FAILED
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    failed = 0
+    task = None
+
+    def on_start(total: int) -> None:
+        nonlocal task
+        progress.start()
+        task = progress.add_task(f"{args.model}", total=total)
+
+    def on_done(outcome: Outcome) -> None:
+        nonlocal failed
+        failed += outcome.error is not None
+        progress.update(task, advance=1, description=f"{args.model} ({failed} failed)" if failed else args.model)
+
+    try:
+        record = evaluate(
+            args.model,
+            _model_args(args.model_arg),
+            dataset=args.dataset,
+            split=args.split,
+            doc_ids=args.doc,
+            limit=args.limit,
+            settings=settings,
+            progress=on_done,
+            on_start=on_start,
+        )
+    finally:
+        progress.stop()
+    return _finish(record, args.output, args.per_doc)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    record = score_file(args.predictions, dataset=args.dataset, split=args.split, settings=_settings(args))
+    return _finish(record, args.output, args.per_doc)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    comparison = compare_runs(read_record(args.run_a), read_record(args.run_b))
+    out.print(comparison_table(comparison, args.alpha))
+    floor = smallest_p_value(comparison.documents)
+    if floor >= args.alpha:
+        out.print(
+            f"With {comparison.documents} documents the smallest possible p-value is {floor:.3f}, "
+            f"so no difference can reach p < {args.alpha}; read the intervals."
+        )
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    table = Table(title="extractors for --model (or give package.module:attr)", title_justify="left")
+    for column in ("name", "from", "description"):
+        table.add_column(column)
+    for spec in available():
+        table.add_row(spec.name, spec.source, spec.description())
+    out.print(table)
+    return EXIT_OK
+
+
+def _scoring_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset", default="dataset", help="dataset folder or Hugging Face Hub id (default: dataset)")
+    parser.add_argument("--split", default="test", help="split to score (default: test)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"directive match threshold on ROUGE-L F1 (default: {DEFAULT_THRESHOLD}, calibrated)",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="bootstrap seed (default: 0)")
+    parser.add_argument(
+        "--bootstrap",
+        type=int,
+        default=DEFAULT_BOOTSTRAP_SAMPLES,
+        help=f"bootstrap resamples (default: {DEFAULT_BOOTSTRAP_SAMPLES})",
+    )
+    parser.add_argument("--output", "-o", type=Path, help="run record path (default: runs/<run id>.json)")
+    parser.add_argument("--per-doc", action="store_true", help="also print each document's scores")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harness",
@@ -86,6 +222,35 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("dataset"), help="output folder (default: dataset)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 2 if the folder is out of date")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("eval", help="run an extractor on the dataset and score it")
+    p.add_argument("--model", required=True, help="built-in or plugin name, or package.module:attr")
+    p.add_argument(
+        "-M",
+        dest="model_arg",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="argument for the extractor (repeatable)",
+    )
+    p.add_argument("--limit", type=int, help="run only the first N documents")
+    p.add_argument("--doc", action="append", default=[], metavar="ID", help="run only this document (repeatable)")
+    _scoring_options(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("score", help="score a predictions file (JSON Lines)")
+    p.add_argument("predictions", type=Path, help="predictions file, one JSON object per line")
+    _scoring_options(p)
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("compare", help="paired comparison of two run records")
+    p.add_argument("run_a", type=Path)
+    p.add_argument("run_b", type=Path)
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level (default: 0.05)")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("models", help="list the extractors --model can name")
+    p.set_defaults(func=cmd_models)
     return parser
 
 
@@ -95,7 +260,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except UsageError as exc:
+    except (PredictionsError, InvalidAnnotations) as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (UsageError, DatasetError, EvalError, ResolveError, RecordError, CompareError) as exc:
         print(f"harness {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

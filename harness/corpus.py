@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import statistics
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ import yaml
 from datasets import Features, List, Value
 
 from .annotations import Problem, validate_corpus
+from .files import write_atomic
 from .schema import GoldRecord, Prediction
 
 _SPANS = List({"quote": Value("string"), "start": Value("int64"), "end": Value("int64")})
@@ -148,28 +148,6 @@ def features_yaml() -> str:
     """The ``features:`` block of the dataset card, indented to sit under ``dataset_info:``."""
     block = yaml.safe_dump([_yaml_feature(k, v) for k, v in FEATURES.items()], sort_keys=False)
     return "".join(f"  {line}\n" for line in block.splitlines())
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def render_card(records: list[GoldRecord]) -> str:

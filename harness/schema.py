@@ -158,6 +158,14 @@ PUBLIC_FIELDS = ("doc_id", "text", "title", "publication_date")
 
 # --------------------------------------------------------------------------- predictions
 
+# Far beyond any sensible answer (a gold summary has at most 80 words, a document at most a
+# few dozen directives); they keep a runaway generation from stalling the scorer.
+MAX_ID_CHARS = 200
+MAX_NAME_CHARS = 200
+MAX_DIRECTIVES = 500
+MAX_DIRECTIVE_CHARS = 2_000
+MAX_SUMMARY_CHARS = 20_000
+
 
 class Prediction(_Strict):
     """What an extractor returns for one document (the contract's prediction record).
@@ -166,11 +174,13 @@ class Prediction(_Strict):
     left out takes that empty value. Unknown keys are rejected.
     """
 
-    doc_id: Annotated[str, Field(min_length=1)]
+    doc_id: Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
     meeting_date: IsoDate | None = None
-    presider: str | None = None
-    directives: list[str] = []
-    summary: str = ""
+    presider: Annotated[str, Field(max_length=MAX_NAME_CHARS)] | None = None
+    directives: Annotated[
+        list[Annotated[str, Field(max_length=MAX_DIRECTIVE_CHARS)]], Field(max_length=MAX_DIRECTIVES)
+    ] = []
+    summary: Annotated[str, Field(max_length=MAX_SUMMARY_CHARS)] = ""
 
     @classmethod
     def empty(cls, doc_id: str) -> Prediction:

@@ -1,0 +1,157 @@
+"""The two jobs of the harness as plain functions: run-and-score, and score-a-file.
+
+:func:`evaluate` runs an extractor over the gold documents and scores it;
+:func:`score_file` scores a predictions file from any source. Both return a
+:class:`~harness.records.RunRecord`; the CLI only prints and writes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .corpus import Gold, load_gold
+from .extractors import Document, Outcome, build_extractor, find, run_extractor
+from .metrics import DEFAULT_THRESHOLD
+from .predictions import read_predictions
+from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, new_run_id, redact, utc_now
+from .schema import GoldRecord, Prediction
+from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, score_all
+
+
+class EvalError(Exception):
+    """Bad input to a run (an unknown document id, an empty selection): one line, exit 2."""
+
+
+def select(gold: Gold, doc_ids: Sequence[str] = (), limit: int | None = None) -> list[GoldRecord]:
+    """The documents a run covers: the named ones (in dataset order), then the first ``limit``."""
+    records = list(gold.records)
+    if doc_ids:
+        known = {r.doc_id for r in records}
+        unknown = [d for d in doc_ids if d not in known]
+        if unknown:
+            raise EvalError(f"--doc {unknown[0]!r} is not a document of {gold.source} ({gold.split})")
+        records = [r for r in records if r.doc_id in set(doc_ids)]
+    if limit is not None:
+        if limit < 1:
+            raise EvalError(f"--limit must be at least 1, got {limit}")
+        records = records[:limit]
+    return records
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How scores are computed and aggregated; all of it goes into the run record."""
+
+    threshold: float = DEFAULT_THRESHOLD
+    seed: int = DEFAULT_SEED
+    bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES
+
+
+@dataclass(frozen=True)
+class _Clock:
+    started_at: dt.datetime
+    started: float
+
+    @classmethod
+    def start(cls) -> _Clock:
+        return cls(utc_now(), time.perf_counter())
+
+
+def _record(
+    gold: Gold,
+    records: list[GoldRecord],
+    model: ModelInfo,
+    outcomes: Mapping[str, Outcome],
+    settings: Settings,
+    clock: _Clock,
+    notes: list[str],
+    stats: Mapping[str, object],
+) -> RunRecord:
+    predictions = {doc_id: o.prediction for doc_id, o in outcomes.items()}
+    scores = score_all(predictions, records, settings.threshold)
+    intervals = bootstrap_ci(scores, samples=settings.bootstrap_samples, seed=settings.seed)
+    documents = []
+    for r in records:
+        outcome = outcomes.get(r.doc_id)
+        documents.append(
+            DocumentResult(
+                doc_id=r.doc_id,
+                prediction=outcome.prediction if outcome else Prediction.empty(r.doc_id),
+                error=outcome.error if outcome else None,
+                latency_s=round(outcome.latency_s, 6) if outcome and outcome.latency_s is not None else None,
+                scores=scores[r.doc_id],
+            )
+        )
+    return RunRecord(
+        run_id=new_run_id(model.name, clock.started_at),
+        harness_version=__version__,
+        dataset=DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(records)),
+        model=model,
+        threshold=settings.threshold,
+        seed=settings.seed,
+        bootstrap_samples=settings.bootstrap_samples,
+        started_at=clock.started_at.isoformat(),
+        duration_s=round(time.perf_counter() - clock.started, 3),
+        documents=documents,
+        aggregates={k: Aggregate(mean=v.mean, ci_low=v.low, ci_high=v.high) for k, v in intervals.items()},
+        failed_documents=sum(1 for d in documents if d.error),
+        notes=notes,
+        extractor_stats=dict(stats),
+    )
+
+
+def evaluate(
+    model: str,
+    model_args: Mapping[str, str] | None = None,
+    dataset: str = "dataset",
+    split: str = "test",
+    doc_ids: Sequence[str] = (),
+    limit: int | None = None,
+    settings: Settings = Settings(),
+    progress: Callable[[Outcome], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> RunRecord:
+    """Run the extractor ``model`` (see :mod:`harness.extractors`) and score it.
+
+    ``on_start`` is told how many documents will run; ``progress`` is called after each.
+    """
+    args = dict(model_args or {})
+    spec = find(model)
+    gold = load_gold(dataset, split)
+    records = select(gold, doc_ids, limit)
+    extractor = build_extractor(spec, args)
+    clock = _Clock.start()
+    if on_start:
+        on_start(len(records))
+    output = run_extractor(extractor, [Document.from_gold(r) for r in records], progress)
+    info = ModelInfo(name=model, extractor=extractor.name, source=spec.source, target=spec.target, args=redact(args))
+    outcomes = {o.doc_id: o for o in output.outcomes}
+    notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error]
+    return _record(gold, records, info, outcomes, settings, clock, notes, output.stats)
+
+
+def score_file(
+    path: Path,
+    dataset: str = "dataset",
+    split: str = "test",
+    settings: Settings = Settings(),
+) -> RunRecord:
+    """Score a predictions file against every document of the split.
+
+    Raises :class:`~harness.predictions.PredictionsError` for a bad file. Documents the file
+    does not cover are scored as empty predictions, and the record's notes say which.
+    """
+    clock = _Clock.start()
+    gold = load_gold(dataset, split)
+    found = read_predictions(path, {r.doc_id for r in gold.records})
+    notes = []
+    if found.missing:
+        notes.append(f"no prediction for {len(found.missing)} document(s), scored as empty: {', '.join(found.missing)}")
+    outcomes = {doc_id: Outcome(doc_id, p, latency_s=None) for doc_id, p in found.predictions.items()}
+    info = ModelInfo(name=path.stem, extractor=path.stem, source="predictions file", target=str(path))
+    return _record(gold, list(gold.records), info, outcomes, settings, clock, notes, {})

@@ -1,0 +1,138 @@
+"""Read a predictions file (JSON Lines, one prediction record per line) and check it.
+
+Every problem is one line, ``FILE:LINE: field: what is wrong``, and all of them are
+reported together. A file with problems is not scored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .files import write_atomic
+from .schema import Prediction
+
+MAX_REPORTED = 50
+
+
+class PredictionsError(Exception):
+    """The predictions file cannot be scored; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0] if problems else "invalid predictions")
+        self.problems = problems
+
+
+@dataclass
+class PredictionSet:
+    predictions: dict[str, Prediction]
+    missing: list[str] = field(default_factory=list)  # gold documents without a prediction
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(f"key {key!r} appears twice in one record")
+        seen[key] = value
+    return seen
+
+
+def _validation_lines(where: str, exc: ValidationError) -> Iterable[str]:
+    for error in exc.errors():
+        path = ".".join(str(p) for p in error["loc"]) or "record"
+        if error["type"] == "extra_forbidden":
+            yield f"{where}: {path}: unknown key"
+        elif error["type"] == "missing":
+            yield f"{where}: {path}: missing required field"
+        else:
+            msg = error["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, ") :]
+            yield f"{where}: {path}: {msg[0].lower()}{msg[1:]}"
+
+
+def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None = None) -> PredictionSet:
+    """Parse the bytes of a predictions file called ``name``; raise :class:`PredictionsError`.
+
+    ``known_ids`` are the gold documents: a prediction for another id is an error, and a
+    gold document without a prediction is listed in ``missing`` (and scored as empty).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise PredictionsError([f"{name}:1: the file starts with a byte-order mark; save it as UTF-8 without BOM"])
+    problems: list[str] = []
+    predictions: dict[str, Prediction] = {}
+    first_line: dict[str, int] = {}
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if not any(line.strip() for line in lines):
+        raise PredictionsError([f"{name}: no predictions (the file is empty)"])
+    for number, raw in enumerate(lines, start=1):
+        where = f"{name}:{number}"
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
+            continue
+        if number == 1 and text.lstrip().startswith("["):
+            raise PredictionsError([f"{where}: a JSON array; write JSON Lines, one object per line"])
+        try:
+            obj = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        except _DuplicateKey as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        except json.JSONDecodeError as exc:
+            problems.append(f"{where}: not valid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        if not isinstance(obj, dict):
+            problems.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
+            continue
+        try:
+            prediction = Prediction.model_validate(obj)
+        except ValidationError as exc:
+            problems.extend(_validation_lines(where, exc))
+            continue
+        doc_id = prediction.doc_id
+        if doc_id in first_line:
+            problems.append(f"{where}: doc_id: {doc_id!r} already predicted on line {first_line[doc_id]}")
+            continue
+        if known_ids is not None and doc_id not in known_ids:
+            problems.append(f"{where}: doc_id: {doc_id!r} is not a document of the dataset")
+            continue
+        first_line[doc_id] = number
+        predictions[doc_id] = prediction
+    if problems:
+        if len(problems) > MAX_REPORTED:
+            problems = problems[:MAX_REPORTED] + [f"{name}: ... and {len(problems) - MAX_REPORTED} more problem(s)"]
+        raise PredictionsError(problems)
+    missing = sorted(set(known_ids) - set(predictions)) if known_ids is not None else []
+    return PredictionSet(predictions, missing)
+
+
+def read_predictions(path: Path, known_ids: Collection[str] | None = None) -> PredictionSet:
+    """Read and check a predictions file; see :func:`parse_predictions`."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PredictionsError([f"{path}: no such file"]) from None
+    except IsADirectoryError:
+        raise PredictionsError([f"{path}: is a folder, not a predictions file"]) from None
+    return parse_predictions(data, str(path), known_ids)
+
+
+def write_predictions(predictions: Iterable[Prediction], path: Path) -> None:
+    """Write predictions as JSON Lines, the format :func:`read_predictions` reads."""
+    text = "".join(json.dumps(p.model_dump(mode="json"), ensure_ascii=False) + "\n" for p in predictions)
+    write_atomic(path, text.encode("utf-8"))

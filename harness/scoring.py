@@ -1,0 +1,133 @@
+"""From per-document scores to the numbers a run reports: means, intervals, comparisons.
+
+* :func:`score_all` scores every document (``harness.metrics.score_document``).
+* :func:`bootstrap_ci` gives each score's mean over documents with a 95 % percentile
+  bootstrap interval: resample the documents with replacement ``B`` times (one seeded
+  generator, the same resamples for every score), take each resample's mean, and report
+  the 2.5th and 97.5th percentiles of those means.
+* :func:`paired_comparison` compares two runs document by document: the mean difference
+  ``d = mean(a_i - b_i)``, a paired bootstrap interval for it, and a two-sided paired
+  permutation (sign-flip) test, exact when there are at most 16 documents:
+  ``p = #{signs s : |mean(s_i * d_i)| >= |d|} / #signs``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .metrics import DEFAULT_THRESHOLD, SCORE_NAMES, score_document
+from .schema import GoldRecord, Prediction
+
+DEFAULT_BOOTSTRAP_SAMPLES = 10_000
+DEFAULT_SEED = 0
+CONFIDENCE = 0.95
+_EXACT_PERMUTATION_MAX_DOCS = 16
+_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class Interval:
+    mean: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Run A minus run B on one score, over the documents both scored."""
+
+    mean: float
+    low: float
+    high: float
+    p_value: float
+    n: int
+
+
+def score_all(
+    predictions: Mapping[str, Prediction], gold: Sequence[GoldRecord], threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, dict[str, float]]:
+    """Scores of every gold document; a document without a prediction is scored as empty."""
+    return {
+        g.doc_id: score_document(predictions.get(g.doc_id) or Prediction.empty(g.doc_id), g, threshold) for g in gold
+    }
+
+
+def _bootstrap_means(values: np.ndarray, samples: int, seed: int) -> np.ndarray:
+    """Means of ``samples`` resamples of the rows of ``values`` (shape: docs x scores)."""
+    rng = np.random.default_rng(seed)
+    n = values.shape[0]
+    out = np.empty((samples, values.shape[1]))
+    for start in range(0, samples, _CHUNK):
+        size = min(_CHUNK, samples - start)
+        idx = rng.integers(0, n, size=(size, n))
+        out[start : start + size] = values[idx].mean(axis=1)
+    return out
+
+
+def _percentiles(means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail], axis=0)
+    return low, high
+
+
+def bootstrap_ci(
+    per_doc: Mapping[str, Mapping[str, float]],
+    names: Sequence[str] = SCORE_NAMES,
+    samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> dict[str, Interval]:
+    """Mean and 95 % bootstrap interval of each score over documents (see module doc)."""
+    if not per_doc:
+        raise ValueError("no documents to aggregate")
+    docs = sorted(per_doc)
+    values = np.array([[per_doc[d][k] for k in names] for d in docs], dtype=float)
+    means = values.mean(axis=0)
+    low, high = _percentiles(_bootstrap_means(values, samples, seed))
+    # Percentiles of resampled means can stray a rounding error past the mean itself.
+    return {
+        k: Interval(float(means[i]), float(min(low[i], means[i])), float(max(high[i], means[i])))
+        for i, k in enumerate(names)
+    }
+
+
+def _sign_flip_p(diffs: np.ndarray, seed: int, samples: int) -> float:
+    n = len(diffs)
+    observed = abs(diffs.mean())
+    if n <= _EXACT_PERMUTATION_MAX_DOCS:
+        signs = np.array(list(itertools.product((1.0, -1.0), repeat=n)))
+        stats = np.abs((signs * diffs).mean(axis=1))
+        return float(np.mean(stats >= observed - 1e-12))
+    rng = np.random.default_rng(seed)
+    signs = rng.choice((1.0, -1.0), size=(samples, n))
+    stats = np.abs((signs * diffs).mean(axis=1))
+    return float((np.sum(stats >= observed - 1e-12) + 1) / (samples + 1))
+
+
+def paired_comparison(
+    a: Mapping[str, Mapping[str, float]],
+    b: Mapping[str, Mapping[str, float]],
+    names: Sequence[str] = SCORE_NAMES,
+    samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> dict[str, Difference]:
+    """Per-score difference A − B with a paired bootstrap interval and permutation p-value."""
+    docs = sorted(set(a) & set(b))
+    if not docs:
+        raise ValueError("the two runs have no document in common")
+    diffs = np.array([[a[d][k] - b[d][k] for k in names] for d in docs], dtype=float)
+    low, high = _percentiles(_bootstrap_means(diffs, samples, seed))
+    mean = diffs.mean(axis=0)
+    return {
+        k: Difference(
+            mean=float(mean[i]),
+            low=float(min(low[i], mean[i])),
+            high=float(max(high[i], mean[i])),
+            p_value=_sign_flip_p(diffs[:, i], seed, samples),
+            n=len(docs),
+        )
+        for i, k in enumerate(names)
+    }
