@@ -7,6 +7,7 @@ Every bad-input error is printed as one line naming the file, line or field at f
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -154,7 +155,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             on_start=on_start,
         )
     finally:
-        progress.stop()
+        if task is not None:
+            progress.stop()
     return _finish(record, args.output, args.per_doc)
 
 
@@ -255,6 +257,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Retry chatter from the Hub client is noise here: a failure is reported as one line.
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     parser = make_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func

@@ -226,14 +226,19 @@ def load_gold(source: str | os.PathLike[str] = "dataset", split: str = SPLIT) ->
 
     source = str(source)
     local = Path(source)
-    if (local.exists() or source.startswith((".", "/"))) and not (local / "README.md").is_file():
+    if local.exists() and not (local / "README.md").is_file():
         raise DatasetError(f"{source}: not a dataset folder (no README.md with a dataset card)")
     try:
         rows = load_dataset(source, split=split)
     except (ValueError, KeyError) as exc:
         raise DatasetError(f"{source}: cannot load split {split!r}: {str(exc).splitlines()[0]}") from None
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{source}: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # the Hub client raises many kinds; all mean "cannot load"
+        if local.exists():
+            raise DatasetError(f"{source}: cannot load: {type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+        raise DatasetError(
+            f"{source}: no such folder, and no Hugging Face Hub dataset of that name could be loaded "
+            f"({type(exc).__name__})"
+        ) from None
     records = []
     for i, row in enumerate(rows):
         try:

@@ -1,0 +1,215 @@
+"""Each metric on cases worked out by hand, and against rouge-score where it applies."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from rouge_score import rouge_scorer
+
+from harness.metrics import (
+    SCORE_NAMES,
+    date_accuracy,
+    lcs_length,
+    match_directives,
+    normalise_name,
+    presider_accuracy,
+    rouge_l_f1,
+    score_document,
+    summary_rouge,
+)
+from harness.schema import Prediction
+
+ROUGE_L = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+
+
+# ---------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("predicted", "expected"), [("2022-12-17", 1.0), ("2022-12-16", 0.0), ("2021-12-17", 0.0), (None, 0.0)]
+)
+def test_date_accuracy(predicted, expected):
+    assert date_accuracy(predicted, "2022-12-17") == expected
+
+
+# ---------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Hao Peng",
+        "hao  peng",
+        "HAO PENG",
+        "Provincial party secretary Hao Peng",
+        "Hao Peng, secretary of the provincial party committee",
+        "Comrade Hao Peng.",
+        "HaoPeng",
+    ],
+)
+def test_name_variants_of_the_gold_name_match(written):
+    assert presider_accuracy(written, "Hao Peng") == 1.0
+
+
+def test_hyphen_and_apostrophe_join_syllables():
+    assert normalise_name("Zhang Guo-qing") == "zhangguoqing"
+    assert presider_accuracy("Zhang Guo-qing", "Zhang Guoqing") == 1.0
+    assert presider_accuracy("Governor Li Le'cheng", "Li Lecheng") == 1.0
+
+
+def test_aliases_count_and_reversed_order_needs_one():
+    assert presider_accuracy("Guoqing Zhang", "Zhang Guoqing") == 0.0
+    assert presider_accuracy("Guoqing Zhang", "Zhang Guoqing", ["Guoqing Zhang", "张国清"]) == 1.0
+    assert presider_accuracy("张国清", "Zhang Guoqing", ["Guoqing Zhang", "张国清"]) == 1.0
+
+
+@pytest.mark.parametrize("wrong", ["Li Lecheng", "Hao", "Peng Hao", "Governor", "", None])
+def test_other_people_partial_names_and_titles_alone_do_not_match(wrong):
+    assert presider_accuracy(wrong, "Hao Peng") == 0.0
+
+
+def test_no_gold_presider_expects_no_name():
+    assert presider_accuracy(None, None) == 1.0
+    assert presider_accuracy("  ", None) == 1.0
+    assert presider_accuracy("Hao Peng", None) == 0.0
+
+
+# -------------------------------------------------------------------- ROUGE-L pairs
+
+
+def test_rouge_l_by_hand():
+    # stemmed tokens: [expand, effect, invest] vs [expand, invest]; LCS = 2
+    # P = 2/2, R = 2/3, F1 = 2 * 1 * 2/3 / (1 + 2/3) = 0.8
+    assert rouge_l_f1("expand effective investment", "Expand investment!") == pytest.approx(0.8)
+    assert rouge_l_f1("aa bb cc dd", "dd cc bb aa") == pytest.approx(0.25)  # LCS 1 of 4 and 4
+    assert rouge_l_f1("", "aa") == 0.0
+    assert rouge_l_f1("...", "aa") == 0.0
+
+
+def test_lcs_length_by_hand():
+    assert lcs_length(list("ABCBDAB"), list("BDCABA")) == 4
+    assert lcs_length(list("aaaa"), list("aa")) == 2
+    assert lcs_length([], list("abc")) == 0
+
+
+def test_rouge_l_equals_rouge_score_on_many_pairs(gold):
+    texts = [d.text for r in gold.records for d in r.directives]
+    texts += [s.quote for r in gold.records for d in r.directives for s in d.evidence]
+    texts += [s for r in gold.records for s in r.text.split(". ")]
+    rng = random.Random(1234)
+    for _ in range(3000):
+        a, b = rng.choice(texts), rng.choice(texts)
+        if rng.random() < 0.3:
+            words = b.split()
+            rng.shuffle(words)
+            b = " ".join(words[: rng.randint(0, len(words))])
+        assert rouge_l_f1(a, b) == ROUGE_L.score(a, b)["rougeL"].fmeasure, (a, b)
+
+
+# ---------------------------------------------------------------- directive matching
+
+
+def test_optimal_assignment_beats_greedy():
+    # sim(P1, G1) = 1.0; sim(P1, G2) = 0.75 (LCS 3 of 4 and 4); sim(P2, G1) = 1/3 (LCS 1 of
+    # 2 and 4); sim(P2, G2) = 0. Greedy takes P1-G1 first and leaves P2-G2 at 0 (total 1.0);
+    # the optimum pairs P1-G2 and P2-G1 (total 1.0833), and both pairs clear t = 0.3.
+    gold = ["aa bb cc dd", "aa bb cc gg"]
+    predicted = ["aa bb cc dd", "dd hh"]
+    match = match_directives(predicted, gold, threshold=0.3)
+    assert sorted((p, g) for p, g, _ in match.pairs) == [(0, 1), (1, 0)]
+    assert (match.precision, match.recall, match.f1) == (1.0, 1.0, 1.0)
+    soft = (0.75 + 1 / 3) / 2
+    assert match.soft_f1 == pytest.approx(soft)
+
+
+def test_threshold_decides_hits_but_not_the_soft_score():
+    match = match_directives(["aa bb cc dd", "dd hh"], ["aa bb cc dd", "aa bb cc gg"], threshold=0.5)
+    # hits: only 0.75; P = R = 1/2
+    assert (match.precision, match.recall, match.f1) == (0.5, 0.5, 0.5)
+    assert match.soft_f1 == pytest.approx((0.75 + 1 / 3) / 2)
+
+
+def test_unequal_list_lengths():
+    # one prediction, two gold: the prediction matches "aa bb" exactly
+    match = match_directives(["aa bb"], ["aa bb", "cc dd"], threshold=0.33)
+    assert (match.precision, match.recall) == (1.0, 0.5)
+    assert match.f1 == pytest.approx(2 / 3)
+    assert match.soft_f1 == pytest.approx(2 / 3)  # soft P = 1/1, soft R = 1/2
+
+
+@pytest.mark.parametrize(
+    ("predicted", "gold", "expected"),
+    [([], [], (1.0, 1.0, 1.0, 1.0)), ([], ["aa"], (0.0, 0.0, 0.0, 0.0)), (["aa"], [], (0.0, 0.0, 0.0, 0.0))],
+)
+def test_empty_lists(predicted, gold, expected):
+    m = match_directives(predicted, gold, threshold=0.33)
+    assert (m.precision, m.recall, m.f1, m.soft_f1) == expected
+
+
+def test_a_prediction_cannot_be_matched_twice():
+    match = match_directives(["aa bb", "aa bb"], ["aa bb"], threshold=0.33)
+    assert (match.precision, match.recall) == (0.5, 1.0)
+
+
+# ------------------------------------------------------------------------ summaries
+
+
+def test_summary_rouge_takes_the_best_reference():
+    # unigram overlap with "aa xx": 1 of 2 either way, F1 = 0.5; with "cc dd": 0
+    scores = summary_rouge("aa bb", ["cc dd", "aa xx"])
+    assert scores["summary_rouge1"] == pytest.approx(0.5)
+    assert scores["summary_rouge2"] == 0.0
+    assert summary_rouge("aa bb", ["cc dd", "aa bb"])["summary_rouge2"] == 1.0
+
+
+def test_summary_rouge_equals_rouge_score_best_over_references(gold):
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    record = gold.records[0]
+    candidate = gold.records[1].summary
+    expected = {
+        f"summary_{k}": max(scorer.score(ref, candidate)[k].fmeasure for ref in record.reference_summaries)
+        for k in ("rouge1", "rouge2", "rougeL")
+    }
+    assert summary_rouge(candidate, record.reference_summaries) == expected
+
+
+def test_empty_summary_scores_zero():
+    assert set(summary_rouge("", ["aa bb"]).values()) == {0.0}
+
+
+# --------------------------------------------------------------------- whole records
+
+
+def _gold_as_prediction(record, use_alias=False):
+    return Prediction(
+        doc_id=record.doc_id,
+        meeting_date=record.meeting_date,
+        presider=(record.presider.aliases[0] if use_alias else record.presider.name) if record.presider else None,
+        directives=[d.text for d in record.directives],
+        summary=record.summary,
+    )
+
+
+def test_gold_fed_back_scores_one_on_every_field(gold):
+    for record in gold.records:
+        assert score_document(_gold_as_prediction(record), record) == dict.fromkeys(SCORE_NAMES, 1.0)
+
+
+def test_an_alias_and_an_extra_summary_also_score_one(gold):
+    record = gold.records[0]
+    prediction = _gold_as_prediction(record, use_alias=True).model_copy(update={"summary": record.extra_summaries[0]})
+    assert score_document(prediction, record) == dict.fromkeys(SCORE_NAMES, 1.0)
+
+
+def test_empty_prediction_scores_zero_on_every_field(gold):
+    for record in gold.records:
+        assert score_document(Prediction.empty(record.doc_id), record) == dict.fromkeys(SCORE_NAMES, 0.0)
+
+
+def test_overall_is_the_mean_of_four_scores(gold):
+    record = gold.records[3]
+    prediction = Prediction(doc_id=record.doc_id, meeting_date=record.meeting_date)  # date right, rest empty
+    scores = score_document(prediction, record)
+    assert scores["date_accuracy"] == 1.0
+    assert scores["overall"] == 0.25

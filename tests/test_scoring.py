@@ -1,0 +1,76 @@
+"""Bootstrap intervals and the paired permutation test, against hand-worked cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.scoring import bootstrap_ci, paired_comparison
+
+NAMES = ("s",)
+
+
+def _docs(values):
+    return {f"d{i}": {"s": v} for i, v in enumerate(values)}
+
+
+def test_constant_scores_have_a_zero_width_interval():
+    ci = bootstrap_ci(_docs([0.4, 0.4, 0.4]), NAMES, samples=500)["s"]
+    assert (ci.mean, ci.low, ci.high) == pytest.approx((0.4, 0.4, 0.4))
+
+
+def test_interval_contains_the_mean_and_is_reproducible():
+    values = [0.1, 0.9, 0.5, 0.3, 0.7, 0.2]
+    first = bootstrap_ci(_docs(values), NAMES, samples=2000, seed=7)["s"]
+    again = bootstrap_ci(_docs(values), NAMES, samples=2000, seed=7)["s"]
+    other = bootstrap_ci(_docs(values), NAMES, samples=2000, seed=8)["s"]
+    assert first == again
+    assert first.mean == pytest.approx(sum(values) / len(values))
+    assert first.low <= first.mean <= first.high
+    assert other != first
+    assert 0.1 <= first.low < first.high <= 0.9
+
+
+def test_two_documents_zero_and_one_span_the_whole_range():
+    # each resample of two is (0,0), (0,1), (1,0) or (1,1): means 0, .5, .5, 1 with
+    # probabilities 1/4, 1/2, 1/4, so the 2.5th and 97.5th percentiles are 0 and 1
+    ci = bootstrap_ci(_docs([0.0, 1.0]), NAMES, samples=4000)["s"]
+    assert (ci.low, ci.mean, ci.high) == (0.0, 0.5, 1.0)
+
+
+def test_exact_sign_flip_p_value():
+    # A beats B by 1 on each of 5 documents: only the all-plus and all-minus of the 2**5
+    # sign patterns reach |mean| = 1, so p = 2/32
+    a, b = _docs([1.0] * 5), _docs([0.0] * 5)
+    diff = paired_comparison(a, b, NAMES, samples=500)["s"]
+    assert diff.mean == 1.0
+    assert diff.p_value == pytest.approx(2 / 32)
+    assert diff.n == 5
+
+
+def test_identical_runs_are_not_different():
+    a = _docs([0.2, 0.4, 0.9])
+    diff = paired_comparison(a, a, NAMES, samples=500)["s"]
+    assert (diff.mean, diff.low, diff.high, diff.p_value) == (0.0, 0.0, 0.0, 1.0)
+
+
+def test_p_value_by_hand_for_mixed_differences():
+    # diffs (1, 1, -1): |mean| = 1/3. Of the 8 sign patterns, |mean| is 1 for 2 of them
+    # and 1/3 for the other 6, all >= 1/3, so p = 1.
+    diff = paired_comparison(_docs([1, 1, 0]), _docs([0, 0, 1]), NAMES, samples=500)["s"]
+    assert diff.p_value == 1.0
+    # diffs (1, 1, 0.5): |mean| = 5/6; patterns reaching it: (+,+,+) and (-,-,-) only
+    diff = paired_comparison(_docs([1, 1, 0.5]), _docs([0, 0, 0]), NAMES, samples=500)["s"]
+    assert diff.p_value == pytest.approx(2 / 8)
+
+
+def test_large_runs_use_a_seeded_monte_carlo_test():
+    values = [i % 3 / 2 for i in range(40)]
+    a, b = _docs(values), _docs([v / 2 for v in values])
+    first = paired_comparison(a, b, NAMES, samples=2000, seed=3)["s"]
+    assert first == paired_comparison(a, b, NAMES, samples=2000, seed=3)["s"]
+    assert first.p_value < 0.01
+
+
+def test_no_common_documents_is_an_error():
+    with pytest.raises(ValueError, match="no document in common"):
+        paired_comparison({"x": {"s": 1.0}}, {"y": {"s": 1.0}}, NAMES)
