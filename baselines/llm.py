@@ -1,0 +1,152 @@
+"""llm: a language model behind any OpenAI-compatible chat-completions server.
+
+    harness eval --model llm -M model=gpt-4o-mini
+    harness eval --model llm -M model=qwen2.5-7b-instruct -M base_url=http://localhost:8000/v1
+
+The key is read from the environment variable named by ``api_key_env`` (default
+``OPENAI_API_KEY``) and is never written anywhere. Arguments (``-M key=value``):
+
+``model`` (required), ``base_url`` (default ``$OPENAI_BASE_URL`` or OpenAI's), ``fewshot``
+(k worked examples from other documents' gold, default 0; needs ``dataset``),
+``concurrency`` (default 8), ``temperature`` (0), ``max_tokens`` (2048), ``timeout``
+(seconds, 60), ``retries`` (4, for 429/5xx/time-outs), ``backoff`` (first wait in seconds, 1,
+doubling; a ``Retry-After`` header wins), ``validation_retries`` (1: a reply
+that is not a valid prediction is sent back once with the error), ``cache_dir``
+(``.cache/llm``; ``none`` to switch the cache off), ``dataset`` (``dataset``).
+
+The prompt is ``llm_prompt.txt`` beside this file. The reply is asked for as structured
+output with the JSON Schema of the prediction; a server without structured output is asked
+in plain text and the JSON is taken from the reply.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.corpus import load_gold
+from harness.extractors import Document
+from harness.llm import ChatClient, ResponseCache, parse_json_object
+from harness.schema import GoldRecord, Prediction
+
+PROMPT = Template((Path(__file__).with_name("llm_prompt.txt")).read_text(encoding="utf-8"))
+SYSTEM = "You extract facts from readouts of government meetings. You answer with one JSON object and nothing else."
+
+
+def answer_schema() -> dict[str, Any]:
+    """The prediction's JSON Schema without ``doc_id``, which the harness fills in."""
+    schema = Prediction.model_json_schema()
+    schema["properties"].pop("doc_id")
+    schema["required"] = ["meeting_date", "presider", "directives", "summary"]
+    schema.pop("title", None)
+    return schema
+
+
+def _user(doc: Document) -> str:
+    return PROMPT.substitute(doc_id=doc.doc_id, text=doc.text)
+
+
+def _answer(record: GoldRecord) -> str:
+    return json.dumps(
+        {
+            "meeting_date": record.meeting_date,
+            "presider": record.presider.name if record.presider else None,
+            "directives": [d.text for d in record.directives],
+            "summary": record.summary,
+        },
+        ensure_ascii=False,
+    )
+
+
+class LLMExtractor:
+    """An LLM behind an OpenAI-compatible server, asked for the prediction as JSON."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        model: str = "",
+        base_url: str = "",
+        api_key_env: str = "OPENAI_API_KEY",
+        fewshot: str | int = 0,
+        concurrency: str | int = 8,
+        temperature: str | float = 0.0,
+        max_tokens: str | int = 2048,
+        timeout: str | float = 60.0,
+        retries: str | int = 4,
+        backoff: str | float = 1.0,
+        validation_retries: str | int = 1,
+        cache_dir: str = ".cache/llm",
+        dataset: str = "dataset",
+    ) -> None:
+        if not model:
+            raise ValueError("say which model to ask: -M model=NAME")
+        self.concurrency = int(concurrency)
+        self.fewshot = int(fewshot)
+        self.validation_retries = int(validation_retries)
+        if self.concurrency < 1 or self.fewshot < 0 or self.validation_retries < 0:
+            raise ValueError("concurrency must be at least 1, fewshot and validation_retries at least 0")
+        self.examples = list(load_gold(dataset).records) if self.fewshot else []
+        self.client = ChatClient(
+            model=model,
+            base_url=base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",
+            api_key=os.environ.get(api_key_env, ""),
+            cache=None if cache_dir.lower() == "none" else ResponseCache(Path(cache_dir)),
+            timeout=float(timeout),
+            max_retries=int(retries),
+            backoff=float(backoff),
+            params={"temperature": float(temperature), "max_tokens": int(max_tokens)},
+        )
+        self.invalid_replies = 0
+
+    def messages(self, doc: Document) -> list[dict[str, str]]:
+        """System prompt, k worked examples from *other* documents, then the document."""
+        messages = [{"role": "system", "content": SYSTEM}]
+        others = [r for r in self.examples if r.doc_id != doc.doc_id][: self.fewshot]
+        for record in others:
+            messages.append({"role": "user", "content": _user(Document.from_gold(record))})
+            messages.append({"role": "assistant", "content": _answer(record)})
+        messages.append({"role": "user", "content": _user(doc)})
+        return messages
+
+    async def aextract(self, doc: Document) -> Prediction:
+        messages = self.messages(doc)
+        for attempt in range(self.validation_retries + 1):
+            reply = await self.client.complete(messages, json_schema=answer_schema())
+            try:
+                return Prediction.model_validate({**parse_json_object(reply), "doc_id": doc.doc_id})
+            except (ValueError, ValidationError) as exc:
+                self.invalid_replies += 1
+                problem = _problem(exc)
+                if attempt == self.validation_retries:
+                    raise ValueError(f"invalid reply after {attempt + 1} attempt(s): {problem}") from None
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": reply},
+                    {
+                        "role": "user",
+                        "content": f"That reply is not valid ({problem}). Answer with the JSON object only.",
+                    },
+                ]
+        raise AssertionError("unreachable")
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    def stats(self) -> dict[str, Any]:
+        return {**self.client.counters.as_dict(), "invalid_replies": self.invalid_replies}
+
+
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc']) or 'reply'}: {first['msg']}"
+    return str(exc)
+
+
+EXTRACTOR = LLMExtractor

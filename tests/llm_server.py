@@ -1,0 +1,121 @@
+"""A real chat-completions server on 127.0.0.1 for the tests, with scripted faults.
+
+It speaks enough of the OpenAI protocol for the official client: ``POST
+/v1/chat/completions`` answering a ``chat.completion`` object with usage. The answer for a
+document is looked up by the ``Readout <doc_id>:`` line of the last user message.
+Faults are queued per document and used up one request at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import Counter, defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_DOC = re.compile(r"Readout (\S+):")
+
+
+class ChatServer:
+    def __init__(self, answers: dict[str, dict[str, Any]], structured: bool = True, delay: float = 0.0) -> None:
+        self.answers = answers
+        self.structured = structured
+        self.delay = delay
+        self.faults: dict[str, list[str]] = defaultdict(list)
+        self.requests: Counter[str] = Counter()
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.auth: set[str] = set()
+        self.bodies: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
+                length = int(self.headers.get("content-length", 0))
+                body = json.loads(self.rfile.read(length))
+                status, headers, payload = server.respond(body, self.headers.get("authorization", ""))
+                if status == 0:  # a hang: answer nothing until the client gives up
+                    time.sleep(float(payload))
+                    return
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    for key, value in {**headers, "content-type": "application/json"}.items():
+                        self.send_header(key, value)
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> ChatServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+    def respond(self, body: dict[str, Any], auth: str) -> tuple[int, dict[str, str], Any]:
+        match = _DOC.search(body["messages"][-1]["content"]) or _DOC.search(json.dumps(body["messages"]))
+        doc_id = match.group(1) if match else "?"
+        with self._lock:
+            self.requests[doc_id] += 1
+            self.times[doc_id].append(time.monotonic())
+            self.auth.add(auth)
+            self.bodies.append(body)
+            fault = self.faults[doc_id].pop(0) if self.faults[doc_id] else None
+        if self.delay:
+            time.sleep(self.delay)
+        if fault == "500":
+            return 500, {}, {"error": {"message": "internal error", "type": "server_error"}}
+        if fault and fault.startswith("429"):
+            return 429, {"retry-after": fault.split(":")[1]}, {"error": {"message": "slow down", "type": "rate_limit"}}
+        if fault and fault.startswith("hang"):
+            return 0, {}, fault.split(":")[1]
+        if fault and fault.startswith("slow"):
+            time.sleep(float(fault.split(":")[1]))
+        if "response_format" in body and not self.structured:
+            return 400, {}, {"error": {"message": "response_format is not supported", "type": "invalid_request"}}
+        answer = self.answers.get(doc_id, {})
+        if fault == "invalid_json":
+            content = "Sure! Here is the answer: {meeting_date: 2022-12-17,"
+        elif fault == "bad_schema":
+            content = json.dumps({**answer, "meeting_date": "17/12/2022", "confidence": 0.9})
+        elif self.structured:
+            content = json.dumps(answer)
+        else:
+            content = "Here is the JSON:\n```json\n" + json.dumps(answer, indent=1) + "\n```"
+        usage = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+        return (
+            200,
+            {},
+            {
+                "id": f"chatcmpl-{self.total}",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body["model"],
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                ],
+                "usage": usage,
+            },
+        )

@@ -1,0 +1,191 @@
+"""The llm extractor against a real HTTP server on 127.0.0.1, through the real openai client."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from llm_server import ChatServer
+
+from baselines.llm import LLMExtractor, answer_schema
+from harness.evaluate import evaluate
+from harness.extractors import Document
+from harness.metrics import SCORE_NAMES
+from harness.records import read_record
+
+from conftest import DATASET, ROOT
+
+DOC0, DOC1 = "000_a426189bb560bcb6", "001_4943538ee7176661"
+SECRET = "sk-test-policybench-DO-NOT-LEAK-42"
+
+
+@pytest.fixture(scope="module")
+def answers(gold):
+    return {
+        r.doc_id: {
+            "meeting_date": r.meeting_date,
+            "presider": r.presider.name if r.presider else None,
+            "directives": [d.text for d in r.directives],
+            "summary": r.summary,
+        }
+        for r in gold.records
+    }
+
+
+@pytest.fixture
+def env_key(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+
+
+def run(server, tmp_path, **args):
+    model_args = {
+        "model": "test-model",
+        "base_url": server.base_url,
+        "cache_dir": str(tmp_path / "cache"),
+        "backoff": "0.01",
+        **{k: str(v) for k, v in args.items()},
+    }
+    return evaluate("llm", model_args, dataset=str(DATASET))
+
+
+def test_structured_output_end_to_end_and_the_cache(tmp_path, answers, env_key):
+    with ChatServer(answers) as server:
+        record = run(server, tmp_path)
+        assert {k: a.mean for k, a in record.aggregates.items()} == dict.fromkeys(SCORE_NAMES, 1.0)
+        assert server.total == 5 and server.auth == {f"Bearer {SECRET}"}
+        assert server.bodies[0]["response_format"]["json_schema"]["schema"] == answer_schema()
+        stats = record.extractor_stats
+        assert (stats["requests"], stats["cache_hits"], stats["structured_output"]) == (5, 0, True)
+        assert (stats["prompt_tokens"], stats["completion_tokens"]) == (500, 100)
+        assert all(d.latency_s is not None and d.latency_s >= 0 for d in record.documents)
+
+        again = run(server, tmp_path)
+        assert server.total == 5  # nothing new was sent
+        assert (again.extractor_stats["requests"], again.extractor_stats["cache_hits"]) == (0, 5)
+        assert again.aggregates == record.aggregates
+
+
+def test_server_without_structured_output_gets_plain_text(tmp_path, answers):
+    with ChatServer(answers, structured=False) as server:
+        record = run(server, tmp_path, concurrency=1)
+        assert record.aggregates["overall"].mean == 1.0
+        assert record.extractor_stats["structured_output"] is False
+        # the first document is asked twice (refused, then plainly); the client remembers
+        assert server.requests[DOC0] == 2 and server.total == 6
+        assert "response_format" not in server.bodies[-1]
+
+
+def test_500_and_429_are_retried_honouring_retry_after(tmp_path, answers):
+    with ChatServer(answers) as server:
+        server.faults[DOC0] = ["500"]
+        server.faults[DOC1] = ["429:1"]
+        record = run(server, tmp_path)
+        assert record.failed_documents == 0 and record.aggregates["overall"].mean == 1.0
+        assert record.extractor_stats["retries"] == 2
+        assert server.requests[DOC0] == 2 and server.requests[DOC1] == 2
+        first, second = server.times[DOC1]
+        assert second - first >= 0.95  # waited the Retry-After second, not the 0.01 s back-off
+
+
+def test_slow_answer_within_the_timeout_and_a_hang_past_it(tmp_path, answers):
+    with ChatServer(answers) as server:
+        server.faults[DOC0] = ["slow:0.3"]
+        server.faults[DOC1] = ["hang:3", "hang:3"]
+        record = run(server, tmp_path, timeout=1, retries=1)
+        by_id = {d.doc_id: d for d in record.documents}
+        assert by_id[DOC0].error is None and by_id[DOC0].scores["overall"] == 1.0
+        assert by_id[DOC1].error == "LLMError: no answer within 1 s (after 2 attempts)"
+        assert by_id[DOC1].scores["overall"] == 0.0 and record.failed_documents == 1
+        assert record.aggregates["overall"].mean == pytest.approx(0.8)
+
+
+def test_invalid_json_is_sent_back_once_and_then_accepted(tmp_path, answers):
+    with ChatServer(answers) as server:
+        server.faults[DOC0] = ["invalid_json"]
+        record = run(server, tmp_path)
+        assert record.failed_documents == 0
+        assert record.extractor_stats["invalid_replies"] == 1
+        retry = [b for b in server.bodies if DOC0 in json.dumps(b["messages"])][-1]
+        assert retry["messages"][-1]["content"].startswith("That reply is not valid")
+
+
+def test_replies_that_fail_the_schema_become_the_documents_error(tmp_path, answers):
+    with ChatServer(answers) as server:
+        server.faults[DOC0] = ["bad_schema", "bad_schema"]
+        record = run(server, tmp_path)
+        doc = record.documents[0]
+        assert doc.error.startswith("ValueError: invalid reply after 2 attempt(s): ")
+        assert doc.prediction.directives == [] and doc.scores["overall"] == 0.0
+        assert record.failed_documents == 1
+
+
+def test_connection_refused_fails_every_document_cleanly(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    record = evaluate(
+        "llm",
+        {
+            "model": "m",
+            "base_url": f"http://127.0.0.1:{port}/v1",
+            "retries": "1",
+            "backoff": "0.01",
+            "cache_dir": "none",
+        },
+        dataset=str(DATASET),
+        doc_ids=[DOC0],
+    )
+    assert record.documents[0].error == f"LLMError: cannot connect to http://127.0.0.1:{port}/v1 (after 2 attempts)"
+
+
+def test_fewshot_examples_come_from_other_documents(gold):
+    extractor = LLMExtractor(
+        model="m", base_url="http://127.0.0.1:9/v1", fewshot=2, cache_dir="none", dataset=str(DATASET)
+    )
+    for record in gold.records:
+        messages = extractor.messages(Document.from_gold(record))
+        assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+        assert f"Readout {record.doc_id}:" in messages[-1]["content"]
+        examples = " ".join(m["content"] for m in messages[:-1])
+        assert f"Readout {record.doc_id}:" not in examples
+        assert record.summary not in examples
+
+
+def test_cli_run_with_a_key_never_writes_it(tmp_path, answers):
+    with ChatServer(answers) as server:
+        out = tmp_path / "llm.json"
+        env = {**os.environ, "OPENAI_API_KEY": SECRET, "COLUMNS": "200"}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "harness",
+                "eval",
+                "--model",
+                "llm",
+                "-M",
+                "model=test-model",
+                "-M",
+                f"base_url={server.base_url}",
+                "-M",
+                f"cache_dir={tmp_path / 'cache'}",
+                "-o",
+                str(out),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        record = read_record(out)
+        assert record.aggregates["overall"].mean == 1.0
+        written = out.read_text() + result.stdout + result.stderr
+        written += "".join(p.read_text() for p in (tmp_path / "cache").rglob("*.json"))
+        assert SECRET not in written
+        assert server.auth == {f"Bearer {SECRET}"}
