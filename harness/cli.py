@@ -22,6 +22,7 @@ from .corpus import DatasetError, InvalidAnnotations, build_outputs, same_conten
 from .evaluate import EvalError, Settings, evaluate, score_file
 from .extractors import Outcome, ResolveError, available
 from .files import write_atomic
+from .leaderboard import LeaderboardError, load_results, render, update_text
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import PredictionsError
 from .records import RecordError, RunRecord, read_record, write_record
@@ -187,6 +188,27 @@ def cmd_models(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    table = render(load_results(args.results))
+    try:
+        text = args.readme.read_text(encoding="utf-8")
+        updated = update_text(text, table)
+    except FileNotFoundError:
+        raise UsageError(f"{args.readme}: no such file") from None
+    except LeaderboardError as exc:
+        raise UsageError(f"{args.readme}: {exc}") from None
+    if args.check:
+        if updated != text:
+            print(f"{args.readme}: the leaderboard is out of date; run `harness leaderboard`", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(f"{args.readme}: the leaderboard is up to date.")
+        return EXIT_OK
+    if updated != text:
+        write_atomic(args.readme, updated.encode("utf-8"))
+    print(table)
+    return EXIT_OK
+
+
 def _scoring_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", default="dataset", help="dataset folder or Hugging Face Hub id (default: dataset)")
     parser.add_argument("--split", default="test", help="split to score (default: test)")
@@ -250,6 +272,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("run_b", type=Path)
     p.add_argument("--alpha", type=float, default=0.05, help="significance level (default: 0.05)")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("leaderboard", help="write the table of results/ into the README")
+    p.add_argument("--results", type=Path, default=Path("results"), help="folder of run records (default: results)")
+    p.add_argument("--readme", type=Path, default=Path("README.md"), help="file with the markers (default: README.md)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 2 if the table is out of date")
+    p.set_defaults(func=cmd_leaderboard)
 
     p = sub.add_parser("models", help="list the extractors --model can name")
     p.set_defaults(func=cmd_models)

@@ -185,7 +185,10 @@ def test_bad_bytes(tmp_path, data, message):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["eval", "--model", "nosuch"], "harness eval: unknown model 'nosuch'; known: lead, null"),
+        (
+            ["eval", "--model", "nosuch"],
+            "harness eval: unknown model 'nosuch'; known: lead, llm, null, oracle, rules, textrank",
+        ),
         (["eval", "--model", "null", "-M", "oops"], "harness eval: -M 'oops': expected key=value"),
         (
             ["eval", "--model", "null", "--doc", "nope"],
