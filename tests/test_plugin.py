@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -18,6 +19,8 @@ EXAMPLE = ROOT / "examples" / "policybench-first-sentence"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     target = tmp_path_factory.mktemp("site")
+    # Build from a copy: setuptools writes build/ and *.egg-info beside the sources.
+    source = shutil.copytree(EXAMPLE, tmp_path_factory.mktemp("src") / EXAMPLE.name)
     install = subprocess.run(
         [
             sys.executable,
@@ -30,7 +33,7 @@ def site(tmp_path_factory):
             "--no-index",
             "--target",
             str(target),
-            str(EXAMPLE),
+            str(source),
         ],
         capture_output=True,
         text=True,
