@@ -171,11 +171,18 @@ def _find_all(text: str, quote: str) -> list[int]:
     return starts
 
 
+_UNION_TAGS = ("str", "constrained-str", "QuoteRef")
+# When a union alternative fails only because the input is of the other alternative's type,
+# that failure is noise: report the alternative the input was meant to be.
+_WRONG_BRANCH = {"string_type", "model_type", "model_attributes_type", "dict_type"}
+
+
 def _pydantic_problems(exc: ValidationError, checker: _Checker) -> None:
     for error in exc.errors():
-        path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p[0].isupper()))
-        # Unions report each alternative; name the field once per distinct message.
-        path = tuple(p for p in path if p not in ("str", "QuoteRef"))
+        loc = error["loc"]
+        if any(tag in loc for tag in _UNION_TAGS) and error["type"] in _WRONG_BRANCH:
+            continue
+        path = tuple(p for p in loc if p not in _UNION_TAGS)
         if error["type"] == "extra_forbidden":
             checker.report(path, "unknown key")
         elif error["type"] == "missing":

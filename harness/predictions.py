@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .annotations import format_path
 from .files import write_atomic
 from .schema import Prediction
 
@@ -49,7 +50,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _validation_lines(where: str, exc: ValidationError) -> Iterable[str]:
     for error in exc.errors():
-        path = ".".join(str(p) for p in error["loc"]) or "record"
+        path = format_path(error["loc"]) or "record"
         if error["type"] == "extra_forbidden":
             yield f"{where}: {path}: unknown key"
         elif error["type"] == "missing":
@@ -59,6 +60,19 @@ def _validation_lines(where: str, exc: ValidationError) -> Iterable[str]:
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, ") :]
             yield f"{where}: {path}: {msg[0].lower()}{msg[1:]}"
+
+
+def _reject_single_document(data: bytes, name: str) -> None:
+    """A whole file that is one JSON value spread over lines is a format mistake, said once."""
+    first = data.lstrip().split(b"\n", 1)[0].strip()
+    if first.startswith(b"["):
+        raise PredictionsError([f"{name}:1: a JSON array; write JSON Lines, one object per line"])
+    if first == b"{":
+        try:
+            json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return
+        raise PredictionsError([f"{name}:1: one JSON object over several lines; write JSON Lines, one object per line"])
 
 
 def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None = None) -> PredictionSet:
@@ -76,7 +90,8 @@ def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None 
     if lines and lines[-1] == b"":
         lines.pop()
     if not any(line.strip() for line in lines):
-        raise PredictionsError([f"{name}: no predictions (the file is empty)"])
+        raise PredictionsError([f"{name}: no predictions (the file is empty or blank)"])
+    _reject_single_document(data, name)
     for number, raw in enumerate(lines, start=1):
         where = f"{name}:{number}"
         if not raw.strip():
@@ -86,15 +101,15 @@ def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None 
         except UnicodeDecodeError as exc:
             problems.append(f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
             continue
-        if number == 1 and text.lstrip().startswith("["):
-            raise PredictionsError([f"{where}: a JSON array; write JSON Lines, one object per line"])
         try:
             obj = json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except _DuplicateKey as exc:
             problems.append(f"{where}: {exc}")
             continue
         except json.JSONDecodeError as exc:
-            problems.append(f"{where}: not valid JSON: {exc.msg} at column {exc.colno}")
+            truncated = number == len(lines) and not data.endswith(b"\n")
+            hint = "; the file looks truncated" if truncated else ""
+            problems.append(f"{where}: not valid JSON ({exc.msg}, column {exc.colno}){hint}")
             continue
         if not isinstance(obj, dict):
             problems.append(f"{where}: expected a JSON object, got {type(obj).__name__}")

@@ -129,7 +129,7 @@ def _line(**changes) -> str:
 BAD_FILES = {
     "bad_json": (
         [_line(), '{"doc_id": "x",'],
-        "bad_json.jsonl:2: not valid JSON: Expecting property name enclosed in double quotes at column 16",
+        "bad_json.jsonl:2: not valid JSON (Expecting property name enclosed in double quotes, column 16)",
     ),
     "unknown_key": ([_line(confidence=0.9)], "unknown_key.jsonl:1: confidence: unknown key"),
     "wrong_type": ([_line(presider=["Hao Peng"])], "wrong_type.jsonl:1: presider: input should be a valid string"),
