@@ -149,7 +149,7 @@ BAD_FILES = {
     ),
     "not_object": (["[1, 2]"], "not_object.jsonl:1: a JSON array; write JSON Lines, one object per line"),
     "no_doc_id": ([json.dumps({"summary": "x"})], "no_doc_id.jsonl:1: doc_id: missing required field"),
-    "empty": ([], "empty.jsonl: no predictions (the file is empty)"),
+    "empty": ([], "empty.jsonl: no predictions (the file is empty or blank)"),
 }
 
 
