@@ -9,7 +9,7 @@ line naming the file, the line in it where known, and the field at fault.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,11 +58,23 @@ def publication_header(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def format_path(path: FieldPath) -> str:
-    """``("directives", 3, "evidence", 0)`` -> ``directives[3].evidence[0]``."""
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``("directives", 3, "evidence", 0)`` -> ``directives[3].evidence[0]``.
+
+    A key that is not a plain name is shown quoted (``['a\\nb']``), so a message stays on
+    one line whatever the input holds.
+    """
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{part!r}]"
     return out
 
 
