@@ -32,8 +32,8 @@ from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED
 #: 3: the run finished and its record is written, but some documents failed (see the record).
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_DOCUMENTS_FAILED = 0, 1, 2, 3
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 
 class UsageError(Exception):
@@ -109,6 +109,9 @@ def _finish(record: RunRecord, output: Path | None, per_doc: bool) -> int:
     out.print(scores_table(record))
     if per_doc:
         out.print(documents_table(record))
+    if record.extractor_stats:
+        counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in record.extractor_stats.items())
+        out.print(f"Extractor: {counts}")
     for note in record.notes:
         err.print(f"note: {note}")
     path = output or Path("runs") / f"{record.run_id}.json"

@@ -189,3 +189,46 @@ def test_cli_run_with_a_key_never_writes_it(tmp_path, answers):
         written += "".join(p.read_text() for p in (tmp_path / "cache").rglob("*.json"))
         assert SECRET not in written
         assert server.auth == {f"Bearer {SECRET}"}
+
+
+def test_killed_run_resumes_without_asking_again(tmp_path, answers):
+    import signal
+    import time
+
+    cache = tmp_path / "cache"
+
+    def command(out):
+        return [
+            sys.executable, "-m", "harness", "eval", "--model", "llm", "-M", "model=test-model",
+            "-M", f"base_url={server.base_url}", "-M", f"cache_dir={cache}", "-M", "concurrency=1",
+            "-o", str(out),
+        ]  # fmt: skip
+
+    with ChatServer(answers, delay=0.4) as server:
+        proc = subprocess.Popen(command(tmp_path / "killed.json"), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+        deadline = time.monotonic() + 60
+        while len(list(cache.rglob("*.json"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        answered = {json.loads(p.read_text())["content"] for p in cache.rglob("*.json")}
+        assert len(answered) >= 2 and not (tmp_path / "killed.json").exists()
+        before = dict(server.requests)
+
+        resumed = subprocess.run(command(tmp_path / "resumed.json"), cwd=ROOT, capture_output=True, text=True)
+        assert resumed.returncode == 0, resumed.stderr
+        done_before = [d for d, n in before.items() if json.dumps(answers[d]) in answered]
+        assert len(done_before) >= 2
+        assert all(server.requests[d] == 1 for d in done_before)  # not asked again
+        record = read_record(tmp_path / "resumed.json")
+        assert record.extractor_stats["cache_hits"] >= 2
+
+    with ChatServer(answers) as fresh:
+        uninterrupted = evaluate(
+            "llm",
+            {"model": "test-model", "base_url": fresh.base_url, "cache_dir": str(tmp_path / "other")},
+            dataset=str(DATASET),
+        )
+    assert record.per_doc_scores() == uninterrupted.per_doc_scores()
+    assert record.aggregates == uninterrupted.aggregates
