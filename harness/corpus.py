@@ -3,9 +3,9 @@
 The built dataset is a folder (``dataset/`` in the repository):
 
 * ``data/test.parquet``: one :class:`~harness.schema.GoldRecord` per row, in ``doc_id``
-  order, with the column types of :data:`FEATURES` written into the file;
+  order, with the column types of :func:`features` written into the file;
 * ``README.md``: the dataset card, whose YAML header declares the config, the split and
-  every feature's type (generated from the same :data:`FEATURES`);
+  every feature's type (generated from the same :func:`features`);
 * ``prediction.schema.json``: the JSON Schema of a prediction record.
 
 Why Parquet and not JSON Lines: ``datasets`` reads JSON through pyarrow, which turns
@@ -20,6 +20,7 @@ same way a user does, and is what every scoring path uses.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -28,46 +29,54 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
-from datasets import Features, List, Value
+from pydantic import ValidationError
 
 from .annotations import Problem, validate_corpus
 from .files import write_atomic
 from .schema import GoldRecord, Prediction
 
-_SPANS = List({"quote": Value("string"), "start": Value("int64"), "end": Value("int64")})
-
-#: The column types of the dataset, in the order of :class:`~harness.schema.GoldRecord`.
-FEATURES = Features(
-    {
-        "doc_id": Value("string"),
-        "text": Value("string"),
-        "title": Value("string"),
-        "publication_date": Value("string"),
-        "meeting_date": Value("string"),
-        "meeting_date_basis": Value("string"),
-        "meeting_date_evidence": _SPANS,
-        "meeting_date_note": Value("string"),
-        "presider": {
-            "name": Value("string"),
-            "title": Value("string"),
-            "aliases": List(Value("string")),
-            "evidence": _SPANS,
-            "note": Value("string"),
-        },
-        "directives": List({"text": Value("string"), "evidence": _SPANS, "note": Value("string")}),
-        "summary": Value("string"),
-        "extra_summaries": List(Value("string")),
-    }
-)
+if TYPE_CHECKING:
+    from datasets import Features
 
 SPLIT = "test"
 DATA_FILE = f"data/{SPLIT}.parquet"
 CARD_TEMPLATE = Path(__file__).with_name("templates") / "dataset_card.md"
 PREDICTION_SCHEMA_FILE = "prediction.schema.json"
+
+
+@functools.cache
+def features() -> Features:
+    """The column types of the dataset, in the order of :class:`~harness.schema.GoldRecord`."""
+    from datasets import Features, List, Value  # heavy; only building and checking need it
+
+    spans = List({"quote": Value("string"), "start": Value("int64"), "end": Value("int64")})
+    return Features(
+        {
+            "doc_id": Value("string"),
+            "text": Value("string"),
+            "title": Value("string"),
+            "publication_date": Value("string"),
+            "meeting_date": Value("string"),
+            "meeting_date_basis": Value("string"),
+            "meeting_date_evidence": spans,
+            "meeting_date_note": Value("string"),
+            "presider": {
+                "name": Value("string"),
+                "title": Value("string"),
+                "aliases": List(Value("string")),
+                "evidence": spans,
+                "note": Value("string"),
+            },
+            "directives": List({"text": Value("string"), "evidence": spans, "note": Value("string")}),
+            "summary": Value("string"),
+            "extra_summaries": List(Value("string")),
+        }
+    )
 
 
 class InvalidAnnotations(Exception):
@@ -110,8 +119,8 @@ def content_hash(records: Iterable[GoldRecord]) -> str:
 
 
 def to_parquet(records: list[GoldRecord]) -> bytes:
-    """The split as Parquet with the column types of :data:`FEATURES`."""
-    table = pa.Table.from_pylist([r.model_dump(mode="json") for r in records], schema=FEATURES.arrow_schema)
+    """The split as Parquet with the column types of :func:`features`."""
+    table = pa.Table.from_pylist([r.model_dump(mode="json") for r in records], schema=features().arrow_schema)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     return sink.getvalue().to_pybytes()
@@ -132,6 +141,8 @@ def same_content(path: Path, data: bytes) -> bool:
 
 def _yaml_feature(name: str, feature: object) -> dict:
     """One entry of the card's ``dataset_info.features`` list, in the Hub's YAML form."""
+    from datasets import List, Value
+
     if isinstance(feature, Value):
         return {"name": name, "dtype": feature.dtype}
     if isinstance(feature, dict):
@@ -146,7 +157,7 @@ def _yaml_feature(name: str, feature: object) -> dict:
 
 def features_yaml() -> str:
     """The ``features:`` block of the dataset card, indented to sit under ``dataset_info:``."""
-    block = yaml.safe_dump([_yaml_feature(k, v) for k, v in FEATURES.items()], sort_keys=False)
+    block = yaml.safe_dump([_yaml_feature(k, v) for k, v in features().items()], sort_keys=False)
     return "".join(f"  {line}\n" for line in block.splitlines())
 
 
@@ -215,21 +226,44 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path) -> list[Path]:
 # ----------------------------------------------------------------------------- reading
 
 
-def load_gold(source: str | os.PathLike[str] = "dataset", split: str = SPLIT) -> Gold:
-    """Load one split of the benchmark as gold records.
+def _local_parquet_files(folder: Path, split: str) -> list[Path] | None:
+    """The Parquet files of ``split`` named by the card's default config, or None if the
+    folder is laid out otherwise (then ``datasets`` reads it)."""
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    parts = card.split("---\n")
+    if not card.startswith("---\n") or len(parts) < 3:
+        return None
+    header = yaml.safe_load(parts[1]) or {}
+    configs = [c for c in header.get("configs", []) if c.get("config_name", "default") == "default"]
+    if not configs or not isinstance(configs[0].get("data_files"), list):
+        return None
+    entries = configs[0]["data_files"]
+    patterns = [e["path"] for e in entries if isinstance(e, dict) and e.get("split") == split]
+    if not patterns:
+        splits = ", ".join(sorted({str(e.get("split")) for e in entries if isinstance(e, dict)}))
+        raise DatasetError(f"{folder}: no split {split!r} (the card declares: {splits})")
+    paths = sorted(p for pattern in patterns for p in folder.glob(pattern))
+    return paths if paths and all(p.suffix == ".parquet" for p in paths) else None
 
-    ``source`` is a local dataset folder (as built by ``harness build``) or a Hugging Face
-    Hub id; both go through ``datasets.load_dataset``, exactly as a user would load them.
-    Raises :class:`DatasetError` with a one-line reason when it cannot.
-    """
-    from datasets import load_dataset  # a heavy import; only the commands that score need it
 
-    source = str(source)
+def _rows(source: str, split: str) -> list[dict]:
     local = Path(source)
-    if local.exists() and not (local / "README.md").is_file():
-        raise DatasetError(f"{source}: not a dataset folder (no README.md with a dataset card)")
+    if local.exists():
+        if not (local / "README.md").is_file():
+            raise DatasetError(f"{source}: not a dataset folder (no README.md with a dataset card)")
+        files = _local_parquet_files(local, split)
+        if files is not None:
+            # The layout harness build writes: read it directly, sparing the import of datasets.
+            return pa.concat_tables([pq.ParquetFile(p).read() for p in files]).to_pylist()
+    return _rows_via_datasets(source, split)
+
+
+def _rows_via_datasets(source: str, split: str) -> list[dict]:
+    from datasets import load_dataset
+
+    local = Path(source)
     try:
-        rows = load_dataset(source, split=split)
+        return list(load_dataset(source, split=split))
     except (ValueError, KeyError) as exc:
         raise DatasetError(f"{source}: cannot load split {split!r}: {str(exc).splitlines()[0]}") from None
     except Exception as exc:  # the Hub client raises many kinds; all mean "cannot load"
@@ -239,10 +273,24 @@ def load_gold(source: str | os.PathLike[str] = "dataset", split: str = SPLIT) ->
             f"{source}: no such folder, and no Hugging Face Hub dataset of that name could be loaded "
             f"({type(exc).__name__})"
         ) from None
+
+
+def load_gold(source: str | os.PathLike[str] = "dataset", split: str = SPLIT) -> Gold:
+    """Load one split of the benchmark as gold records.
+
+    ``source`` is a local dataset folder or a Hugging Face Hub id. A folder as ``harness
+    build`` writes it (a card whose default config names Parquet files) is read directly
+    with pyarrow; anything else goes through ``datasets.load_dataset``. The tests check that
+    both give the same rows. Raises :class:`DatasetError` with a one-line reason.
+    """
+    source = str(source)
+    rows = _rows(source, split)
     records = []
     for i, row in enumerate(rows):
         try:
             records.append(GoldRecord.model_validate(row))
-        except ValueError as exc:
-            raise DatasetError(f"{source}: split {split} row {i}: not a gold record: {exc}") from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise DatasetError(f"{source}: split {split} row {i}: not a gold record: {where}: {first['msg']}") from None
     return Gold(source=source, split=split, records=tuple(records), sha256=content_hash(records))

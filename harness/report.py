@@ -35,10 +35,11 @@ def scores_table(record: RunRecord) -> Table:
 def documents_table(record: RunRecord) -> Table:
     """One row per document: the headline scores and any error."""
     table = Table(title="per document", title_justify="left")
-    columns = ("date_accuracy", "presider_accuracy", "directive_f1", "summary_rougeL", "overall")
+    columns = {"date_accuracy": "date", "presider_accuracy": "presider", "directive_f1": "directive F1"}
+    columns |= {"summary_rougeL": "ROUGE-L", "overall": "overall"}
     table.add_column("doc_id", no_wrap=True)
-    for name in columns:
-        table.add_column(name.replace("_accuracy", "").replace("summary_", ""), justify="right")
+    for header in columns.values():
+        table.add_column(header, justify="right")
     table.add_column("error")
     for doc in record.documents:
         table.add_row(doc.doc_id, *(f"{doc.scores[c]:.3f}" for c in columns), doc.error or "")

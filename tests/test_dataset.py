@@ -11,7 +11,7 @@ import pytest
 import yaml
 from datasets import List, Value
 
-from harness.corpus import DATA_FILE, FEATURES, build, build_outputs, content_hash, same_content
+from harness.corpus import DATA_FILE, DatasetError, build, build_outputs, content_hash, features, same_content
 from harness.schema import GoldRecord
 
 from conftest import ANNOTATIONS, DATASET, SEEDS
@@ -98,9 +98,27 @@ def test_every_evidence_span_is_the_source_slice(rows):
 def test_dates_stay_strings_and_nothing_is_inferred():
     from datasets import load_dataset
 
-    features = load_dataset(str(DATASET), split="test").features
-    assert features["meeting_date"].dtype == "string"
-    assert features["publication_date"].dtype == "string"
+    loaded = load_dataset(str(DATASET), split="test").features
+    assert loaded["meeting_date"].dtype == "string"
+    assert loaded["publication_date"].dtype == "string"
+
+
+def test_load_gold_reads_exactly_what_load_dataset_reads(gold, rows):
+    assert [r.model_dump(mode="json") for r in gold.records] == rows
+
+
+def test_load_gold_through_datasets_for_other_layouts(tmp_path, rows):
+    from harness.corpus import load_gold
+
+    folder = tmp_path / "jsonl"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:2]))
+    card = (DATASET / "README.md").read_text().replace("data/test.parquet", "data/test.jsonl")
+    (folder / "README.md").write_text(card)
+    # Read through datasets, whose JSON reader turns "2022-12-17" into "2022-12-17 00:00:00":
+    # the reason the build writes Parquet.
+    with pytest.raises(DatasetError, match=r"row 0: not a gold record: .*meeting_date"):
+        load_gold(folder)
 
 
 def test_load_gold_hash_is_the_canonical_json_lines_hash(gold, rows):
@@ -124,9 +142,9 @@ def test_card_declares_the_config_and_metadata():
 def test_loaded_features_are_exactly_the_declared_ones():
     from datasets import load_dataset
 
-    features = load_dataset(str(DATASET), split="test").features
-    assert features == FEATURES
-    assert features["presider"]["aliases"] == List(Value("string"))
+    loaded = load_dataset(str(DATASET), split="test").features
+    assert loaded == features()
+    assert loaded["presider"]["aliases"] == List(Value("string"))
 
 
 def test_prediction_schema_accepts_the_contract_example_and_rejects_unknown_keys():
