@@ -117,7 +117,7 @@ def test_load_gold_through_datasets_for_other_layouts(tmp_path, rows):
     (folder / "README.md").write_text(card)
     # Read through datasets, whose JSON reader turns "2022-12-17" into "2022-12-17 00:00:00":
     # the reason the build writes Parquet.
-    with pytest.raises(DatasetError, match=r"row 0: not a gold record: .*meeting_date"):
+    with pytest.raises(DatasetError, match=r"row 0: not a gold record: publication_date: .*2022-12-17 00:00:00"):
         load_gold(folder)
 
 
