@@ -102,7 +102,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise UsageError(f"--threshold must be between 0 and 1, got {args.threshold}")
     if args.bootstrap < 1:
         raise UsageError(f"--bootstrap must be at least 1, got {args.bootstrap}")
-    return Settings(threshold=args.threshold, seed=args.seed, bootstrap_samples=args.bootstrap)
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    return Settings(threshold=args.threshold, seed=args.seed, bootstrap_samples=args.bootstrap, workers=args.workers)
 
 
 def _finish(record: RunRecord, output: Path | None, per_doc: bool) -> int:
@@ -228,6 +230,7 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_BOOTSTRAP_SAMPLES,
         help=f"bootstrap resamples (default: {DEFAULT_BOOTSTRAP_SAMPLES})",
     )
+    parser.add_argument("--workers", type=int, default=1, help="processes for scoring (default: 1)")
     parser.add_argument("--output", "-o", type=Path, help="run record path (default: runs/<run id>.json)")
     parser.add_argument("--per-doc", action="store_true", help="also print each document's scores")
 

@@ -50,6 +50,7 @@ class Settings:
     threshold: float = DEFAULT_THRESHOLD
     seed: int = DEFAULT_SEED
     bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES
+    workers: int = 1  # processes for scoring; the scores do not depend on it
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,10 @@ def _record(
     clock: _Clock,
     notes: list[str],
     stats: Mapping[str, object],
+    extract_s: float | None = None,
 ) -> RunRecord:
     predictions = {doc_id: o.prediction for doc_id, o in outcomes.items()}
-    scores = score_all(predictions, records, settings.threshold)
+    scores = score_all(predictions, records, settings.threshold, settings.workers)
     intervals = bootstrap_ci(scores, samples=settings.bootstrap_samples, seed=settings.seed)
     documents = []
     for r in records:
@@ -97,6 +99,7 @@ def _record(
         bootstrap_samples=settings.bootstrap_samples,
         started_at=clock.started_at.isoformat(),
         duration_s=round(time.perf_counter() - clock.started, 3),
+        extract_duration_s=round(extract_s, 3) if extract_s is not None else None,
         documents=documents,
         aggregates={k: Aggregate(mean=v.mean, ci_low=v.low, ci_high=v.high) for k, v in intervals.items()},
         failed_documents=sum(1 for d in documents if d.error),
@@ -129,10 +132,11 @@ def evaluate(
     if on_start:
         on_start(len(records))
     output = run_extractor(extractor, [Document.from_gold(r) for r in records], progress)
+    extract_s = time.perf_counter() - clock.started
     info = ModelInfo(name=model, extractor=extractor.name, source=spec.source, target=spec.target, args=redact(args))
     outcomes = {o.doc_id: o for o in output.outcomes}
     notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error]
-    return _record(gold, records, info, outcomes, settings, clock, notes, output.stats)
+    return _record(gold, records, info, outcomes, settings, clock, notes, output.stats, extract_s)
 
 
 def score_file(

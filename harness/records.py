@@ -72,6 +72,7 @@ class RunRecord(_Model):
     confidence: float = 0.95
     started_at: str
     duration_s: float
+    extract_duration_s: float | None = None  # the part of duration_s spent running the extractor
     documents: list[DocumentResult]
     aggregates: dict[str, Aggregate]
     failed_documents: int = 0

@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,9 @@ DEFAULT_SEED = 0
 CONFIDENCE = 0.95
 _EXACT_PERMUTATION_MAX_DOCS = 16
 _CHUNK = 256
+_MAX_INDICES = 1 << 20
+# Below this many documents per process, starting processes costs more than it saves.
+_MIN_DOCS_PER_WORKER = 50
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,30 @@ class Difference:
     n: int
 
 
+def _score_chunk(pairs: list[tuple[Prediction, GoldRecord]], threshold: float) -> list[dict[str, float]]:
+    return [score_document(p, g, threshold) for p, g in pairs]
+
+
 def score_all(
-    predictions: Mapping[str, Prediction], gold: Sequence[GoldRecord], threshold: float = DEFAULT_THRESHOLD
+    predictions: Mapping[str, Prediction],
+    gold: Sequence[GoldRecord],
+    threshold: float = DEFAULT_THRESHOLD,
+    workers: int = 1,
 ) -> dict[str, dict[str, float]]:
-    """Scores of every gold document; a document without a prediction is scored as empty."""
-    return {
-        g.doc_id: score_document(predictions.get(g.doc_id) or Prediction.empty(g.doc_id), g, threshold) for g in gold
-    }
+    """Scores of every gold document; a document without a prediction is scored as empty.
+
+    ``workers > 1`` scores in that many processes; the scores are the same.
+    """
+    pairs = [(predictions.get(g.doc_id) or Prediction.empty(g.doc_id), g) for g in gold]
+    if workers <= 1 or len(pairs) < _MIN_DOCS_PER_WORKER * 2:
+        results = _score_chunk(pairs, threshold)
+    else:
+        size = -(-len(pairs) // workers)
+        chunks = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = [s for chunk in pool.map(_score_chunk, chunks, [threshold] * len(chunks)) for s in chunk]
+    return {g.doc_id: scores for g, scores in zip(gold, results, strict=True)}
 
 
 def _bootstrap_means(values: np.ndarray, samples: int, seed: int) -> np.ndarray:
@@ -61,10 +83,14 @@ def _bootstrap_means(values: np.ndarray, samples: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     n = values.shape[0]
     out = np.empty((samples, values.shape[1]))
-    for start in range(0, samples, _CHUNK):
-        size = min(_CHUNK, samples - start)
+    # Resample in chunks of about a million indices, one score at a time, so that memory
+    # stays small however many documents there are.
+    chunk = max(1, min(_CHUNK, _MAX_INDICES // n))
+    for start in range(0, samples, chunk):
+        size = min(chunk, samples - start)
         idx = rng.integers(0, n, size=(size, n))
-        out[start : start + size] = values[idx].mean(axis=1)
+        for j in range(values.shape[1]):
+            out[start : start + size, j] = values[idx, j].mean(axis=1)
     return out
 
 

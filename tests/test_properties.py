@@ -99,3 +99,16 @@ def test_parser_never_fails_other_than_with_clear_lines(lines, raw):
     else:
         assert set(found.predictions) | set(found.missing) == set(IDS)
         assert all(isinstance(p, Prediction) for p in found.predictions.values())
+
+
+_SUMMARY = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+
+
+@settings(max_examples=500, deadline=None)
+@given(predicted=words, references=st.lists(words, min_size=1, max_size=3))
+def test_summary_rouge_equals_rouge_score_score_multi(predicted, references):
+    from harness.metrics import summary_rouge
+
+    best = _SUMMARY.score_multi(references, predicted)
+    expected = {f"summary_{k}": best[k].fmeasure for k in ("rouge1", "rouge2", "rougeL")}
+    assert summary_rouge(predicted, references) == expected

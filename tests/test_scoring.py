@@ -74,3 +74,15 @@ def test_large_runs_use_a_seeded_monte_carlo_test():
 def test_no_common_documents_is_an_error():
     with pytest.raises(ValueError, match="no document in common"):
         paired_comparison({"x": {"s": 1.0}}, {"y": {"s": 1.0}}, NAMES)
+
+
+def test_scoring_in_two_processes_gives_the_same_scores(gold):
+    from harness.schema import Prediction
+    from harness.scoring import score_all
+
+    records = [r.model_copy(update={"doc_id": f"{i:03d}_{r.doc_id}"}) for i in range(24) for r in gold.records]
+    predictions = {
+        r.doc_id: Prediction(doc_id=r.doc_id, directives=[d.text[::2] for d in r.directives], summary=r.text[:300])
+        for r in records
+    }
+    assert score_all(predictions, records, workers=2) == score_all(predictions, records, workers=1)
