@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .corpus import Gold, load_gold
+from .corpus import Gold, load_gold, load_references
 from .extractors import Document, Outcome, build_extractor, find, run_extractor
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import read_predictions
 from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, new_run_id, redact, utc_now
-from .schema import GoldRecord, Prediction
+from .schema import GoldRecord, Prediction, Reference
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, score_all
 
 
@@ -64,8 +64,8 @@ class _Clock:
 
 
 def _record(
-    gold: Gold,
-    records: list[GoldRecord],
+    dataset: DatasetInfo,
+    records: Sequence[Reference],
     model: ModelInfo,
     outcomes: Mapping[str, Outcome],
     settings: Settings,
@@ -92,7 +92,7 @@ def _record(
     return RunRecord(
         run_id=new_run_id(model.name, clock.started_at),
         harness_version=__version__,
-        dataset=DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(records)),
+        dataset=dataset,
         model=model,
         threshold=settings.threshold,
         seed=settings.seed,
@@ -136,7 +136,9 @@ def evaluate(
     info = ModelInfo(name=model, extractor=extractor.name, source=spec.source, target=spec.target, args=redact(args))
     outcomes = {o.doc_id: o for o in output.outcomes}
     notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error]
-    return _record(gold, records, info, outcomes, settings, clock, notes, output.stats, extract_s)
+    dataset_info = DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(records))
+    references = [Reference.from_gold(r) for r in records]
+    return _record(dataset_info, references, info, outcomes, settings, clock, notes, output.stats, extract_s)
 
 
 def score_file(
@@ -151,11 +153,12 @@ def score_file(
     does not cover are scored as empty predictions, and the record's notes say which.
     """
     clock = _Clock.start()
-    gold = load_gold(dataset, split)
-    found = read_predictions(path, {r.doc_id for r in gold.records})
+    gold = load_references(dataset, split)
+    found = read_predictions(path, {r.doc_id for r in gold.references})
     notes = []
     if found.missing:
         notes.append(f"no prediction for {len(found.missing)} document(s), scored as empty: {', '.join(found.missing)}")
     outcomes = {doc_id: Outcome(doc_id, p, latency_s=None) for doc_id, p in found.predictions.items()}
     info = ModelInfo(name=path.stem, extractor=path.stem, source="predictions file", target=str(path))
-    return _record(gold, list(gold.records), info, outcomes, settings, clock, notes, {})
+    dataset_info = DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(gold.references))
+    return _record(dataset_info, gold.references, info, outcomes, settings, clock, notes, {})

@@ -25,11 +25,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from .files import write_atomic
+
+if TYPE_CHECKING:
+    import openai
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
@@ -125,12 +126,22 @@ class ChatClient:
     counters: Counters = field(default_factory=Counters)
 
     def __post_init__(self) -> None:
-        self._client = openai.AsyncOpenAI(
-            base_url=self.base_url, api_key=self.api_key or "none", timeout=self.timeout, max_retries=0
-        )
+        self._client: openai.AsyncOpenAI | None = None
+
+    def _connect(self) -> openai.AsyncOpenAI:
+        # Made on the first request, so that a run answered from the cache never imports
+        # the openai client at all.
+        if self._client is None:
+            import openai
+
+            self._client = openai.AsyncOpenAI(
+                base_url=self.base_url, api_key=self.api_key or "none", timeout=self.timeout, max_retries=0
+            )
+        return self._client
 
     async def aclose(self) -> None:
-        await self._client.close()
+        if self._client is not None:
+            await self._client.close()
 
     async def complete(self, messages: list[dict[str, str]], json_schema: dict[str, Any] | None = None) -> str:
         """The assistant's text for ``messages``, from the cache or the server.
@@ -148,6 +159,8 @@ class ChatClient:
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             self.counters.cache_hits += 1
             return hit["content"]
+        import openai
+
         try:
             response = await self._send(messages, params)
         except openai.BadRequestError:
@@ -168,11 +181,14 @@ class ChatClient:
         return content
 
     async def _send(self, messages: list[dict[str, str]], params: dict[str, Any]) -> Any:
+        import openai
+
+        client = self._connect()
         attempt = 0
         while True:
             self.counters.requests += 1
             try:
-                return await self._client.chat.completions.create(model=self.model, messages=messages, **params)
+                return await client.chat.completions.create(model=self.model, messages=messages, **params)
             except openai.APIStatusError as exc:
                 if exc.status_code not in RETRYABLE_STATUS:
                     if exc.status_code == 400:

@@ -43,7 +43,7 @@ import numpy as np
 from nltk.stem.porter import PorterStemmer
 from scipy.optimize import linear_sum_assignment
 
-from .schema import GoldRecord, Prediction
+from .schema import GoldRecord, Prediction, Reference
 
 #: Calibrated on the judged pairs in ``calibration/pairs.jsonl`` by ``calibration/calibrate.py``;
 #: see calibration/README.md. Every run records the threshold it used.
@@ -266,20 +266,20 @@ def summary_rouge(predicted: str, references: Sequence[str]) -> dict[str, float]
 # ----------------------------------------------------------------------------- a record
 
 
-def score_document(prediction: Prediction, gold: GoldRecord, threshold: float = DEFAULT_THRESHOLD) -> dict[str, float]:
+def score_document(
+    prediction: Prediction, gold: GoldRecord | Reference, threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, float]:
     """Every score of one document, keyed by the names in :data:`SCORE_NAMES`."""
-    presider = gold.presider
-    match = match_directives(prediction.directives, [d.text for d in gold.directives], threshold)
+    ref = gold if isinstance(gold, Reference) else Reference.from_gold(gold)
+    match = match_directives(prediction.directives, ref.directives, threshold)
     scores = {
-        "date_accuracy": date_accuracy(prediction.meeting_date, gold.meeting_date),
-        "presider_accuracy": presider_accuracy(
-            prediction.presider, presider.name if presider else None, presider.aliases if presider else ()
-        ),
+        "date_accuracy": date_accuracy(prediction.meeting_date, ref.meeting_date),
+        "presider_accuracy": presider_accuracy(prediction.presider, ref.presider, ref.aliases),
         "directive_precision": match.precision,
         "directive_recall": match.recall,
         "directive_f1": match.f1,
         "directive_soft_f1": match.soft_f1,
-        **summary_rouge(prediction.summary, gold.reference_summaries),
+        **summary_rouge(prediction.summary, ref.summaries),
     }
     parts = ("date_accuracy", "presider_accuracy", "directive_f1", "summary_rougeL")
     scores["overall"] = sum(scores[k] for k in parts) / len(parts)

@@ -101,9 +101,14 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
+#: Records of more documents than this are written compact: indentation would double them.
+INDENT_MAX_DOCUMENTS = 1000
+
+
 def write_record(record: RunRecord, path: Path) -> None:
-    """Write a run record atomically, as indented JSON."""
-    write_atomic(path, (record.model_dump_json(indent=2) + "\n").encode("utf-8"))
+    """Write a run record atomically, as JSON (indented unless it is very large)."""
+    indent = 2 if len(record.documents) <= INDENT_MAX_DOCUMENTS else None
+    write_atomic(path, (record.model_dump_json(indent=indent) + "\n").encode("utf-8"))
 
 
 def read_record(path: Path) -> RunRecord:

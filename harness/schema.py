@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -150,6 +151,30 @@ class GoldRecord(_Strict):
     def reference_summaries(self) -> list[str]:
         """Every reference summary of the document, the main one first."""
         return [self.summary, *self.extra_summaries]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What scoring needs of a gold record, and nothing else (no text, no evidence)."""
+
+    doc_id: str
+    meeting_date: str
+    presider: str | None
+    aliases: tuple[str, ...]
+    directives: tuple[str, ...]
+    summaries: tuple[str, ...]
+
+    @classmethod
+    def from_gold(cls, record: GoldRecord) -> Reference:
+        presider = record.presider
+        return cls(
+            doc_id=record.doc_id,
+            meeting_date=record.meeting_date,
+            presider=presider.name if presider else None,
+            aliases=tuple(presider.aliases) if presider else (),
+            directives=tuple(d.text for d in record.directives),
+            summaries=tuple(record.reference_summaries),
+        )
 
 
 #: The fields of a gold record an extractor may see; everything else is the answer.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .metrics import DEFAULT_THRESHOLD, SCORE_NAMES, score_document
-from .schema import GoldRecord, Prediction
+from .schema import GoldRecord, Prediction, Reference
 
 DEFAULT_BOOTSTRAP_SAMPLES = 10_000
 DEFAULT_SEED = 0
@@ -52,13 +52,13 @@ class Difference:
     n: int
 
 
-def _score_chunk(pairs: list[tuple[Prediction, GoldRecord]], threshold: float) -> list[dict[str, float]]:
+def _score_chunk(pairs: list[tuple[Prediction, Reference]], threshold: float) -> list[dict[str, float]]:
     return [score_document(p, g, threshold) for p, g in pairs]
 
 
 def score_all(
     predictions: Mapping[str, Prediction],
-    gold: Sequence[GoldRecord],
+    gold: Sequence[GoldRecord | Reference],
     threshold: float = DEFAULT_THRESHOLD,
     workers: int = 1,
 ) -> dict[str, dict[str, float]]:
@@ -66,7 +66,8 @@ def score_all(
 
     ``workers > 1`` scores in that many processes; the scores are the same.
     """
-    pairs = [(predictions.get(g.doc_id) or Prediction.empty(g.doc_id), g) for g in gold]
+    refs = [g if isinstance(g, Reference) else Reference.from_gold(g) for g in gold]
+    pairs = [(predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r) for r in refs]
     if workers <= 1 or len(pairs) < _MIN_DOCS_PER_WORKER * 2:
         results = _score_chunk(pairs, threshold)
     else:

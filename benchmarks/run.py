@@ -1,0 +1,138 @@
+"""Run the PolicyBench speed benchmarks and print a table of medians and ratios.
+
+Every measurement runs here, in one process tree, and is compared with its floor measured
+in the same run, so the ratios hold on a noisy machine where absolute times do not.
+
+* P1 cold start: `harness eval --model rules` end to end, against
+  `python -c "import datasets"` plus loading the five rows. Target <= 1.3x.
+* P2 scale: `harness score` on N synthetic documents (benchmarks/synthetic.py), with 1 and
+  2 worker processes, against rouge-score called directly on the same directive and
+  summary pairs (benchmarks/floor_rouge.py). Targets <= 1.2x on one process, < 1x with
+  two, and peak memory under 500 MB.
+* P3 LLM throughput: `--model llm` on 40 documents against a local server answering in
+  200 ms at concurrency 8, against ceil(40 / 8) x 200 ms (the extraction time in the run
+  record). Target <= 1.25x. Then the same run again from the cache: 0 requests, and end to
+  end <= 1.2x the rules run on the same 40 documents.
+
+    python benchmarks/run.py [--runs 5] [--docs 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the local chat-completions server of the tests
+sys.path.insert(0, str(Path(__file__).parent))
+
+from llm_server import ChatServer  # noqa: E402
+from synthetic import make  # noqa: E402
+
+PY = sys.executable
+_RSS = (
+    "import resource, subprocess, sys, time; t = time.perf_counter(); "
+    "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)"
+)
+
+
+def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KB) of a command, measured by a small wrapper process."""
+    out = subprocess.run([PY, "-c", _RSS, *cmd], cwd=cwd, capture_output=True, text=True, check=True)
+    seconds, rss, code = out.stdout.split()
+    if code != "0":
+        raise RuntimeError(f"{' '.join(cmd)} failed with exit code {code}")
+    return float(seconds), int(rss)
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def p1(runs: int, tmp: Path) -> list[tuple]:
+    floor_cmd = [PY, "-c", "from datasets import load_dataset; load_dataset('dataset', split='test')[:]"]
+    ours_cmd = [PY, "-m", "harness", "eval", "--model", "rules", "-o", str(tmp / "p1.json")]
+    floor, ours = [], []
+    for _ in range(runs):
+        floor.append(timed(floor_cmd)[0])
+        ours.append(timed(ours_cmd)[0])
+    return [("P1 cold start: eval --model rules", median(ours), median(floor), 1.3)]
+
+
+def p2(runs: int, docs: int, tmp: Path) -> list[tuple]:
+    dataset, predictions = make(docs, tmp / "p2")
+    floor = [float(subprocess.run([PY, str(Path(__file__).with_name("floor_rouge.py")), str(dataset),
+                                   str(predictions)], capture_output=True, text=True, check=True).stdout)
+             for _ in range(runs)]  # fmt: skip
+    rows = []
+    for workers, target in ((1, 1.2), (2, 1.0)):
+        cmd = [PY, "-m", "harness", "score", str(predictions), "--dataset", str(dataset), "--workers", str(workers),
+               "-o", str(tmp / f"p2-{workers}.json")]  # fmt: skip
+        results = [timed(cmd) for _ in range(runs)]
+        rows.append((f"P2 score {docs} docs, {workers} process(es)", median([t for t, _ in results]), median(floor),
+                     target, max(r for _, r in results) / 1024))  # fmt: skip
+    return rows
+
+
+def p3(runs: int, tmp: Path) -> list[tuple]:
+    dataset, _ = make(40, tmp / "p3")
+    from harness.corpus import load_gold
+
+    answers = {r.doc_id: {"meeting_date": r.meeting_date, "presider": None, "directives": [], "summary": r.summary}
+               for r in load_gold(dataset).records}  # fmt: skip
+    floor = math.ceil(40 / 8) * 0.2
+    extract, cached, rules, requests_cached = [], [], [], []
+    with ChatServer(answers, delay=0.2) as server:
+        for i in range(runs):
+            cache, out = tmp / f"cache{i}", tmp / f"p3-{i}.json"
+            cmd = [PY, "-m", "harness", "eval", "--model", "llm", "--dataset", str(dataset), "-M", "model=m",
+                   "-M", f"base_url={server.base_url}", "-M", "concurrency=8", "-M", f"cache_dir={cache}",
+                   "-o", str(out)]  # fmt: skip
+            timed(cmd)
+            extract.append(json.loads(out.read_text())["extract_duration_s"])
+            cached.append(timed(cmd)[0])
+            requests_cached.append(json.loads(out.read_text())["extractor_stats"]["requests"])
+            rules.append(timed([PY, "-m", "harness", "eval", "--model", "rules", "--dataset", str(dataset),
+                                "-o", str(tmp / "rules40.json")])[0])  # fmt: skip
+    assert requests_cached == [0] * runs, requests_cached
+    return [
+        ("P3 llm, 40 docs, 200 ms, concurrency 8 (extraction)", median(extract), floor, 1.25),
+        ("P3 llm from cache (0 requests) vs rules, end to end", median(cached), median(rules), 1.2),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--docs", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        rows = p1(args.runs, tmp) + p2(args.runs, args.docs, tmp) + p3(args.runs, tmp)
+    packages = ", ".join(f"{p} {version(p)}" for p in ("datasets", "pyarrow", "rouge-score", "nltk", "openai"))
+    print(f"Machine: {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}")
+    print(f"Packages: {packages}")
+    print(f"Medians of {args.runs} runs; ratio = measured / floor.\n")
+    print("| measurement | median s | floor s | ratio | target | met | peak MB |")
+    print("|---|---|---|---|---|---|---|")
+    for name, ours, floor, target, *mem in rows:
+        ratio = ours / floor
+        peak = f"{mem[0]:.0f}" if mem else ""
+        met = "yes" if ratio <= target else "NO"
+        print(f"| {name} | {ours:.3f} | {floor:.3f} | {ratio:.2f} | <= {target} | {met} | {peak} |")
+
+
+if __name__ == "__main__":
+    t = time.perf_counter()
+    main()
+    print(f"\n(benchmark took {time.perf_counter() - t:.0f} s)")
