@@ -69,7 +69,8 @@ class ResponseCache:
             return None
 
     def put(self, key: str, value: dict[str, Any]) -> None:
-        write_atomic(self._path(key), json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        # Atomic but not fsynced: a cache entry lost to a power cut is just asked again.
+        write_atomic(self._path(key), json.dumps(value, ensure_ascii=False).encode("utf-8"), durable=False)
 
 
 def request_key(base_url: str, model: str, messages: list[dict[str, str]], params: dict[str, Any]) -> str:
