@@ -92,13 +92,17 @@ class DatasetError(Exception):
 
 
 @dataclass(frozen=True)
-class Gold:
+class _Split:
+    source: str  # the folder or Hub id it was loaded from
+    split: str
+    sha256: str  # the dataset version: see content_hash
+
+
+@dataclass(frozen=True)
+class Gold(_Split):
     """A loaded split: its records in order and the content hash that identifies it."""
 
-    source: str
-    split: str
     records: tuple[GoldRecord, ...]
-    sha256: str
 
     def by_id(self) -> dict[str, GoldRecord]:
         return {r.doc_id: r for r in self.records}
@@ -305,13 +309,10 @@ def load_gold(source: str | os.PathLike[str] = "dataset", split: str = SPLIT) ->
 
 
 @dataclass(frozen=True)
-class References:
+class References(_Split):
     """A split reduced to what scoring needs, with the same content hash as :class:`Gold`."""
 
-    source: str
-    split: str
     references: tuple[Reference, ...]
-    sha256: str
 
 
 def load_references(source: str | os.PathLike[str] = "dataset", split: str = SPLIT) -> References:
@@ -325,4 +326,4 @@ def load_references(source: str | os.PathLike[str] = "dataset", split: str = SPL
     for record in iter_gold(source, split):
         hasher.update(serialise([record]))
         references.append(Reference.from_gold(record))
-    return References(str(source), split, tuple(references), hasher.hexdigest())
+    return References(source=str(source), split=split, sha256=hasher.hexdigest(), references=tuple(references))
