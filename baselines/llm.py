@@ -116,24 +116,23 @@ class LLMExtractor:
 
     async def aextract(self, doc: Document) -> Prediction:
         messages = self.messages(doc)
-        for attempt in range(self.validation_retries + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             reply = await self.client.complete(messages, json_schema=answer_schema())
             try:
                 return Prediction.model_validate({**parse_json_object(reply), "doc_id": doc.doc_id})
             except (ValueError, ValidationError) as exc:
                 self.invalid_replies += 1
                 problem = _problem(exc)
-                if attempt == self.validation_retries:
-                    raise ValueError(f"invalid reply after {attempt + 1} attempt(s): {problem}") from None
-                messages = [
-                    *messages,
-                    {"role": "assistant", "content": reply},
-                    {
-                        "role": "user",
-                        "content": f"That reply is not valid ({problem}). Answer with the JSON object only.",
-                    },
-                ]
-        raise AssertionError("unreachable")
+            if attempt > self.validation_retries:
+                raise ValueError(f"invalid reply after {attempt} attempt(s): {problem}")
+            # Show the model its reply and what is wrong with it, and ask once more.
+            messages = [
+                *messages,
+                {"role": "assistant", "content": reply},
+                {"role": "user", "content": f"That reply is not valid ({problem}). Answer with the JSON object only."},
+            ]
 
     async def aclose(self) -> None:
         await self.client.aclose()
