@@ -6,9 +6,9 @@ It makes no attempt at the date, the presider or the directives.
 
 from __future__ import annotations
 
+from baselines._text import body, paragraphs, sentences
 from harness.extractors import Document
 from harness.schema import SUMMARY_MAX_WORDS, Prediction
-from harness.text import body, paragraphs, sentences
 
 
 class LeadBaseline:

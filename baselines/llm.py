@@ -7,12 +7,12 @@ The key is read from the environment variable named by ``api_key_env`` (default
 ``OPENAI_API_KEY``) and is never written anywhere. Arguments (``-M key=value``):
 
 ``model`` (required), ``base_url`` (default ``$OPENAI_BASE_URL`` or OpenAI's), ``fewshot``
-(k worked examples from other documents' gold, default 0; needs ``dataset``),
+(k worked examples from the gold of other documents of the run's dataset, default 0),
 ``concurrency`` (default 8), ``temperature`` (0), ``max_tokens`` (2048), ``timeout``
 (seconds, 60), ``retries`` (4, for 429/5xx/time-outs), ``backoff`` (first wait in seconds, 1,
 doubling; a ``Retry-After`` header wins), ``validation_retries`` (1: a reply
 that is not a valid prediction is sent back once with the error), ``cache_dir``
-(``.cache/llm``; ``none`` to switch the cache off), ``dataset`` (``dataset``).
+(``.cache/llm``; ``none`` to switch the cache off).
 
 The prompt is ``llm_prompt.txt`` beside this file. The reply is asked for as structured
 output with the JSON Schema of the prediction; a server without structured output is asked
@@ -29,9 +29,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.corpus import load_gold
-from harness.extractors import Document
-from harness.llm import ChatClient, ResponseCache, parse_json_object
+from harness.dataset import load_gold
+from harness.extractors import Document, RunContext
+from harness.llm import ChatClient, OpenAITransport, ResponseCache, RetryPolicy, parse_json_object
 from harness.schema import GoldRecord, Prediction
 
 PROMPT = Template((Path(__file__).with_name("llm_prompt.txt")).read_text(encoding="utf-8"))
@@ -82,7 +82,7 @@ class LLMExtractor:
         backoff: str | float = 1.0,
         validation_retries: str | int = 1,
         cache_dir: str = ".cache/llm",
-        dataset: str = "dataset",
+        context: RunContext | None = None,
     ) -> None:
         if not model:
             raise ValueError("say which model to ask: -M model=NAME")
@@ -91,15 +91,19 @@ class LLMExtractor:
         self.validation_retries = int(validation_retries)
         if self.concurrency < 1 or self.fewshot < 0 or self.validation_retries < 0:
             raise ValueError("concurrency must be at least 1, fewshot and validation_retries at least 0")
-        self.examples = list(load_gold(dataset).records) if self.fewshot else []
+        if self.fewshot and context is None:
+            raise ValueError("fewshot needs the run's dataset; run it through the harness")
+        self.examples = list(load_gold(context.dataset, context.split).records) if self.fewshot and context else []
         self.client = ChatClient(
+            transport=OpenAITransport(
+                address=base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",
+                model=model,
+                api_key=os.environ.get(api_key_env, ""),
+                timeout=float(timeout),
+            ),
             model=model,
-            base_url=base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",
-            api_key=os.environ.get(api_key_env, ""),
             cache=None if cache_dir.lower() == "none" else ResponseCache(Path(cache_dir)),
-            timeout=float(timeout),
-            max_retries=int(retries),
-            backoff=float(backoff),
+            retry=RetryPolicy(timeout=float(timeout), max_retries=int(retries), backoff=float(backoff)),
             params={"temperature": float(temperature), "max_tokens": int(max_tokens)},
         )
         self.invalid_replies = 0
@@ -119,12 +123,12 @@ class LLMExtractor:
         attempt = 0
         while True:
             attempt += 1
-            reply = await self.client.complete(messages, json_schema=answer_schema())
+            reply = await self.client.complete(messages, answer_schema(), accept=lambda text: _parse(text, doc))
             try:
-                return Prediction.model_validate({**parse_json_object(reply), "doc_id": doc.doc_id})
-            except (ValueError, ValidationError) as exc:
+                return _parse(reply, doc)
+            except ValueError as exc:
                 self.invalid_replies += 1
-                problem = _problem(exc)
+                problem = str(exc)
             if attempt > self.validation_retries:
                 raise ValueError(f"invalid reply after {attempt} attempt(s): {problem}")
             # Show the model its reply and what is wrong with it, and ask once more.
@@ -141,11 +145,13 @@ class LLMExtractor:
         return {**self.client.counters.as_dict(), "invalid_replies": self.invalid_replies}
 
 
-def _problem(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
+def _parse(reply: str, doc: Document) -> Prediction:
+    """The prediction in a reply; ``ValueError`` saying what is wrong when there is none."""
+    try:
+        return Prediction.model_validate({**parse_json_object(reply), "doc_id": doc.doc_id})
+    except ValidationError as exc:
         first = exc.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc']) or 'reply'}: {first['msg']}"
-    return str(exc)
+        raise ValueError(f"{'.'.join(str(p) for p in first['loc']) or 'reply'}: {first['msg']}") from None
 
 
 EXTRACTOR = LLMExtractor

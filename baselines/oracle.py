@@ -11,17 +11,18 @@ scores best against the gold, to show how far copying text out of the source can
 * **Date and presider**: copied from the gold, since they are not extracted spans; the
   oracle's date and presider scores are 1 by construction.
 
-``-M dataset=PATH_OR_HUB_ID -M split=NAME`` say where the gold is (default: ``dataset``,
-``test``).
+It reads the gold of the dataset and split the run scores (the harness hands it the run's
+context), so it works on any dataset the harness can load.
 """
 
 from __future__ import annotations
 
-from harness.corpus import load_gold
-from harness.extractors import Document
-from harness.metrics import rouge_l_f1, summary_rouge
+from baselines._text import body, clauses, paragraphs, sentences, shorten
+from harness.dataset import load_gold
+from harness.extractors import Document, RunContext
+from harness.metrics import summary_rouge
+from harness.rouge import rouge_l_f1
 from harness.schema import DIRECTIVE_MAX_WORDS, SUMMARY_MAX_WORDS, GoldRecord, Prediction
-from harness.text import body, clauses, paragraphs, sentences, shorten
 
 
 def spans(clause: str) -> list[str]:
@@ -75,8 +76,8 @@ class OracleBaseline:
 
     name = "oracle"
 
-    def __init__(self, dataset: str = "dataset", split: str = "test") -> None:
-        self.gold = load_gold(dataset, split).by_id()
+    def __init__(self, context: RunContext) -> None:
+        self.gold = load_gold(context.dataset, context.split).by_id()
 
     def extract(self, doc: Document) -> Prediction:
         gold = self.gold[doc.doc_id]

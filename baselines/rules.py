@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 
+from baselines._text import HEADER, as_sentence, body, clauses, paragraphs, sentences, shorten
 from harness.extractors import Document
-from harness.metrics import rouge_l_f1
+from harness.rouge import rouge_l_f1
 from harness.schema import DIRECTIVE_MAX_WORDS, SUMMARY_MAX_WORDS, Prediction
-from harness.text import HEADER, as_sentence, body, clauses, paragraphs, sentences, shorten
 
 MONTHS = {
     m: i + 1

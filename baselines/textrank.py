@@ -18,9 +18,9 @@ import re
 
 import numpy as np
 
+from baselines._text import as_sentence, body, clauses, paragraphs, sentences, shorten
 from harness.extractors import Document
 from harness.schema import DIRECTIVE_MAX_WORDS, SUMMARY_MAX_WORDS, Prediction
-from harness.text import as_sentence, body, clauses, paragraphs, sentences, shorten
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(

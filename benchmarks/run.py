@@ -86,7 +86,7 @@ def p2(runs: int, floor_runs: int, docs: int, tmp: Path) -> list[tuple]:
 
 def p3(runs: int, tmp: Path) -> list[tuple]:
     dataset, _ = make(40, tmp / "p3")
-    from harness.corpus import load_gold
+    from harness.dataset import load_gold
 
     answers = {r.doc_id: {"meeting_date": r.meeting_date, "presider": None, "directives": [], "summary": r.summary}
                for r in load_gold(dataset).records}  # fmt: skip

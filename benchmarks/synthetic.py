@@ -17,7 +17,8 @@ import random
 import sys
 from pathlib import Path
 
-from harness.corpus import DATA_FILE, load_gold, render_card, to_parquet
+from harness.build import DATA_FILE, render_card, to_parquet
+from harness.dataset import load_gold
 from harness.files import write_atomic
 from harness.schema import GoldRecord
 

@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.metrics import rouge_l_f1
+from harness.rouge import rouge_l_f1
 
 PAIRS = Path(__file__).with_name("pairs.jsonl")
 

@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .corpus import Gold, load_gold
+from .dataset import Gold, load_gold
 from .schema import GoldRecord, Prediction
 
 try:

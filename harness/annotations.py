@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from .errors import HarnessError, one_line
+from .files import MiB, read_text
 from .schema import (
     DIRECTIVE_MAX_WORDS,
     SUMMARY_MAX_WORDS,
@@ -48,6 +50,8 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        if not self.file:  # a line that already names its file (from a HarnessError)
+            return self.message
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
@@ -81,8 +85,60 @@ def format_path(path: Sequence[str | int]) -> str:
 # ------------------------------------------------------------------------------ YAML
 
 
+#: Far deeper than any annotation; deeper input is refused before it can exhaust the stack.
+MAX_YAML_DEPTH = 32
+MAX_ANNOTATION_BYTES = 4 * MiB
+MAX_SEED_BYTES = 16 * MiB
+
+
+class YamlProblem(Exception):
+    """A YAML feature annotations do not allow, at a line."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.message, self.line = message, (mark.line + 1 if mark else None)
+
+
 class _Loader(yaml.SafeLoader):
-    """A safe loader that keeps ``2022-12-17`` a string instead of making it a date."""
+    """A safe loader for annotations: plain data only.
+
+    ``2022-12-17`` stays a string (no timestamps). Anchors and aliases are refused — an
+    annotation has no use for them, and nested aliases make a few hundred bytes expand
+    without bound (the "billion laughs"); so are nesting deeper than
+    :data:`MAX_YAML_DEPTH`, keys that are not plain scalars, and repeated keys, which YAML
+    would otherwise resolve silently by keeping the last.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlProblem(
+                f"alias *{event.anchor} is not allowed in annotations; write the value out", event.start_mark
+            )
+        if getattr(event, "anchor", None):
+            raise YamlProblem(f"anchor &{event.anchor} is not allowed in annotations", event.start_mark)
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise YamlProblem(f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    raise YamlProblem("a key must be a plain name, not a list or mapping", key.start_mark)
+                if key.value in seen:
+                    raise YamlProblem(
+                        f"key {key.value!r} appears twice (first on line {seen[key.value]})", key.start_mark
+                    )
+                seen[key.value] = key.start_mark.line + 1
+        return node
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -104,7 +160,11 @@ def _node_lines(node: yaml.Node, path: FieldPath = ()) -> Iterator[tuple[FieldPa
 
 
 def load_yaml(text: str) -> tuple[Any, dict[FieldPath, int]]:
-    """Parse YAML safely; return the data and the line number of every field path."""
+    """Parse YAML safely; return the data and the line number of every field path.
+
+    Raises ``yaml.YAMLError`` for bad syntax and :class:`YamlProblem` for what
+    annotations do not allow (see :class:`_Loader`).
+    """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -212,9 +272,11 @@ def check_annotation(file: str, source: str, text: str, doc_id: str) -> tuple[Go
     """
     try:
         data, lines = load_yaml(source)
+    except YamlProblem as exc:
+        return None, [Problem(file, "", exc.message, exc.line)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        reason = one_line(getattr(exc, "problem", None) or str(exc).splitlines()[0], 160)
         line = mark.line + 1 if mark else None
         return None, [Problem(file, "", f"invalid YAML: {reason}", line)]
     checker = _Checker(file, text, lines)
@@ -305,8 +367,7 @@ def check_annotation(file: str, source: str, text: str, doc_id: str) -> tuple[Go
 
 def read_seed(path: Path) -> str:
     """A seed's text exactly as stored: no newline translation, no stripping."""
-    with path.open(encoding="utf-8", newline="") as f:
-        return f.read()
+    return read_text(path, MAX_SEED_BYTES, "seed document")
 
 
 def validate_corpus(seeds_dir: Path, annotations_dir: Path) -> tuple[list[GoldRecord], list[Problem]]:
@@ -330,7 +391,13 @@ def validate_corpus(seeds_dir: Path, annotations_dir: Path) -> tuple[list[GoldRe
         if seed is None:
             problems.append(Problem(str(ann), "", f"no seed document {seeds_dir / (doc_id + '.txt')}"))
             continue
-        record, found = check_annotation(str(ann), ann.read_text(encoding="utf-8"), read_seed(seed), doc_id)
+        try:
+            text = read_seed(seed)
+            source = read_text(ann, MAX_ANNOTATION_BYTES, "annotation file")
+        except HarnessError as exc:
+            problems.append(Problem("", "", str(exc)))
+            continue
+        record, found = check_annotation(str(ann), source, text, doc_id)
         problems.extend(found)
         if record is not None:
             records.append(record)

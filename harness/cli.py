@@ -1,43 +1,34 @@
 """The ``harness`` command line: a thin layer over functions another program can call.
 
-Exit codes: 0 success, 2 bad input or usage, 1 an internal error (a bug: please report it).
-Every bad-input error is printed as one line naming the file, line or field at fault.
+Exit codes: 0 success, 2 bad input or usage, 3 the run finished but some documents failed,
+1 an internal error (a bug: please report it), 130 interrupted. Every bad-input error is a
+:class:`~harness.errors.HarnessError`, printed as one line per problem naming the file,
+line or field at fault; the CLI catches nothing else it expects.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from typing import NoReturn
 
 from . import __version__
-from .annotations import validate_corpus
-from .corpus import DatasetError, InvalidAnnotations, build_outputs, same_content
-from .evaluate import EvalError, Settings, evaluate, score_file
-from .extractors import Outcome, ResolveError, available
-from .files import write_atomic
-from .leaderboard import LeaderboardError, load_results, render, update_text
+from .errors import HarnessError, one_line
 from .metrics import DEFAULT_THRESHOLD
-from .predictions import PredictionsError
-from .records import RecordError, RunRecord, read_record, write_record
-from .report import CompareError, compare_runs, comparison_table, documents_table, scores_table, smallest_p_value
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED
 
 #: 3: the run finished and its record is written, but some documents failed (see the record).
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_DOCUMENTS_FAILED = 0, 1, 2, 3
-
-out = Console(highlight=False, markup=False)
-err = Console(stderr=True, highlight=False, markup=False)
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_DOCUMENTS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit code 2."""
+def _console(stderr: bool = False):  # rich is imported only when something is printed with it
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, markup=False, soft_wrap=False)
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
@@ -50,10 +41,12 @@ def _paths(parser: argparse.ArgumentParser) -> None:
 def _check_dirs(*dirs: Path) -> None:
     for d in dirs:
         if not d.is_dir():
-            raise UsageError(f"{d}: no such folder (run from the repository root, or pass the path)")
+            raise HarnessError(f"{d}: no such folder (run from the repository root, or pass the path)")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .annotations import validate_corpus
+
     _check_dirs(args.seeds, args.annotations)
     records, problems = validate_corpus(args.seeds, args.annotations)
     for problem in problems:
@@ -66,7 +59,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .build import InvalidAnnotations, build_outputs, check_output_folder, stale_outputs
+    from .files import write_atomic
+
     _check_dirs(args.seeds, args.annotations)
+    check_output_folder(args.out)
     try:
         outputs = build_outputs(args.seeds, args.annotations)
     except InvalidAnnotations as exc:
@@ -74,7 +71,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s); nothing written", file=sys.stderr)
         return EXIT_BAD_INPUT
-    stale = [rel for rel, data in outputs.items() if not same_content(args.out / rel, data)]
+    stale = stale_outputs(outputs, args.out)
     if args.check:
         for rel in stale:
             print(f"{args.out / rel}: out of date; run `harness build`", file=sys.stderr)
@@ -92,22 +89,22 @@ def _model_args(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"-M {pair!r}: expected key=value")
+            raise HarnessError(f"-M {pair!r}: expected key=value")
         args[key.strip()] = value
     return args
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    if not 0.0 <= args.threshold <= 1.0:
-        raise UsageError(f"--threshold must be between 0 and 1, got {args.threshold}")
-    if args.bootstrap < 1:
-        raise UsageError(f"--bootstrap must be at least 1, got {args.bootstrap}")
-    if args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+def _settings(args: argparse.Namespace):
+    from .evaluate import Settings
+
     return Settings(threshold=args.threshold, seed=args.seed, bootstrap_samples=args.bootstrap, workers=args.workers)
 
 
-def _finish(record: RunRecord, output: Path | None, per_doc: bool) -> int:
+def _finish(record, output: Path | None, per_doc: bool) -> int:
+    from .records import write_record_safely
+    from .report import documents_table, scores_table
+
+    out, err = _console(), _console(stderr=True)
     out.print(scores_table(record))
     if per_doc:
         out.print(documents_table(record))
@@ -115,24 +112,42 @@ def _finish(record: RunRecord, output: Path | None, per_doc: bool) -> int:
         counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in record.extractor_stats.items())
         out.print(f"Extractor: {counts}")
     for note in record.notes:
-        err.print(f"note: {note}")
+        err.print(f"note: {one_line(note)}")
     path = output or Path("runs") / f"{record.run_id}.json"
-    write_record(record, path)
-    out.print(f"Run record: {path}")
+    written, problem = write_record_safely(record, path, exclusive=output is None)
+    if problem:
+        err.print(f"harness: cannot write the run record ({problem}); it is kept at {written}")
+        return EXIT_BAD_INPUT
+    out.print(f"Run record: {written}")
     if record.failed_documents:
         err.print(f"{record.failed_documents} of {record.dataset.documents} document(s) failed; scored as empty")
         return EXIT_DOCUMENTS_FAILED
     return EXIT_OK
 
 
+def _check_output(output: Path | None) -> None:
+    """Refuse an unusable ``-o`` before a long run, not after it."""
+    from .files import check_writable_target
+
+    if output is not None:
+        check_writable_target(output)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .evaluate import evaluate
+
     settings = _settings(args)
+    model_args = _model_args(args.model_arg)
+    _check_output(args.output)
+    label = one_line(args.model, 40)
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=_console(stderr=True),
         transient=True,
     )
     failed = 0
@@ -141,17 +156,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     def on_start(total: int) -> None:
         nonlocal task
         progress.start()
-        task = progress.add_task(f"{args.model}", total=total)
+        task = progress.add_task(label, total=total)
 
-    def on_done(outcome: Outcome) -> None:
+    def on_done(outcome) -> None:
         nonlocal failed
         failed += outcome.error is not None
-        progress.update(task, advance=1, description=f"{args.model} ({failed} failed)" if failed else args.model)
+        progress.update(task, advance=1, description=f"{label} ({failed} failed)" if failed else label)
 
     try:
         record = evaluate(
             args.model,
-            _model_args(args.model_arg),
+            model_args,
             dataset=args.dataset,
             split=args.split,
             doc_ids=args.doc,
@@ -167,13 +182,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    record = score_file(args.predictions, dataset=args.dataset, split=args.split, settings=_settings(args))
+    from .evaluate import score_file
+
+    settings = _settings(args)
+    _check_output(args.output)
+    record = score_file(args.predictions, dataset=args.dataset, split=args.split, settings=settings, name=args.name)
     return _finish(record, args.output, args.per_doc)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from .records import read_record
+    from .report import compare_runs, comparison_table, smallest_p_value
+
+    if not 0.0 < args.alpha < 1.0:
+        raise HarnessError(f"--alpha must be between 0 and 1, got {args.alpha}")
     comparison = compare_runs(read_record(args.run_a), read_record(args.run_b))
+    out = _console()
     out.print(comparison_table(comparison, args.alpha))
+    for note in comparison.notes:
+        out.print(note)
     floor = smallest_p_value(comparison.documents)
     if floor >= args.alpha:
         out.print(
@@ -184,32 +211,35 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    table = Table(title="extractors for --model (or give package.module:attr)", title_justify="left")
+    from rich.table import Table
+
+    from .extractors import available
+
+    table = Table(title="extractors for --model", title_justify="left")
     for column in ("name", "from", "description"):
         table.add_column(column)
     for spec in available():
-        table.add_row(spec.name, spec.source, spec.description())
+        table.add_row(one_line(spec.name, 40), spec.source, spec.description())
+    out = _console()
     out.print(table)
+    out.print("Or give package.module:attr, or path/to/file.py:attr.")
     return EXIT_OK
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    table = render(load_results(args.results))
-    try:
-        text = args.readme.read_text(encoding="utf-8")
-        updated = update_text(text, table)
-    except FileNotFoundError:
-        raise UsageError(f"{args.readme}: no such file") from None
-    except LeaderboardError as exc:
-        raise UsageError(f"{args.readme}: {exc}") from None
+    from .dataset import load_references
+    from .leaderboard import classify, load_results, render, update_readme
+
+    gold = load_references(args.dataset, args.split)
+    board = classify(load_results(args.results), gold.sha256, len(gold.references), DEFAULT_THRESHOLD)
+    table = render(board)
+    changed = update_readme(args.readme, table, check=args.check)
     if args.check:
-        if updated != text:
+        if changed:
             print(f"{args.readme}: the leaderboard is out of date; run `harness leaderboard`", file=sys.stderr)
             return EXIT_BAD_INPUT
         print(f"{args.readme}: the leaderboard is up to date.")
         return EXIT_OK
-    if updated != text:
-        write_atomic(args.readme, updated.encode("utf-8"))
     print(table)
     return EXIT_OK
 
@@ -221,7 +251,7 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
         "--threshold",
         type=float,
         default=DEFAULT_THRESHOLD,
-        help=f"directive match threshold on ROUGE-L F1 (default: {DEFAULT_THRESHOLD}, calibrated)",
+        help=f"directive match threshold (default: {DEFAULT_THRESHOLD}, calibrated)",
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="bootstrap seed (default: 0)")
     parser.add_argument(
@@ -236,7 +266,7 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="harness",
         description="PolicyBench: validate and build the gold data, run and score extractors.",
     )
@@ -270,6 +300,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="score a predictions file (JSON Lines)")
     p.add_argument("predictions", type=Path, help="predictions file, one JSON object per line")
+    p.add_argument("--name", help="the system's name in the record and leaderboard (default: the file's stem)")
     _scoring_options(p)
     p.set_defaults(func=cmd_score)
 
@@ -283,6 +314,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", type=Path, default=Path("results"), help="folder of run records (default: results)")
     p.add_argument("--readme", type=Path, default=Path("README.md"), help="file with the markers (default: README.md)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 2 if the table is out of date")
+    p.add_argument("--dataset", default="dataset", help="the dataset whose version is ranked (default: dataset)")
+    p.add_argument("--split", default="test", help="its split (default: test)")
     p.set_defaults(func=cmd_leaderboard)
 
     p = sub.add_parser("models", help="list the extractors --model can name")
@@ -290,24 +323,45 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``harness eval: argument --seed: ...``)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {one_line(message)} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Retry chatter from the Hub client is noise here: a failure is reported as one line.
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     parser = make_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except (PredictionsError, InvalidAnnotations) as exc:
+    except HarnessError as exc:
+        from .redact import scrub
+
+        prefix = f"harness {args.command}: "
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (UsageError, DatasetError, EvalError, ResolveError, RecordError, CompareError) as exc:
-        print(f"harness {args.command}: {exc}", file=sys.stderr)
+            print(prefix + scrub(problem), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("harness: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        # A bug in the harness. Still one line; HARNESS_DEBUG=1 shows the traceback.
+        if os.environ.get("HARNESS_DEBUG"):
+            raise
+        print(
+            f"harness {args.command}: internal error: {one_line(f'{type(exc).__name__}: {exc}', 200)} "
+            "(a bug; please report it; HARNESS_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

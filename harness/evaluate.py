@@ -14,16 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .corpus import Gold, load_gold, load_references
-from .extractors import Document, Outcome, build_extractor, find, run_extractor
+from .dataset import Gold, load_gold, load_references
+from .errors import HarnessError
+from .extractors import Document, Outcome, RunContext, build_extractor, find, run_extractor
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import read_predictions
-from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, new_run_id, redact, utc_now
+from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, new_run_id, utc_now
+from .redact import redact_args, scrub
 from .schema import GoldRecord, Prediction, Reference
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, score_all
 
 
-class EvalError(Exception):
+class EvalError(HarnessError):
     """Bad input to a run (an unknown document id, an empty selection): one line, exit 2."""
 
 
@@ -43,14 +45,35 @@ def select(gold: Gold, doc_ids: Sequence[str] = (), limit: int | None = None) ->
     return records
 
 
+#: More resamples than this add nothing to a 95 % interval but minutes of waiting.
+MAX_BOOTSTRAP_SAMPLES = 1_000_000
+MAX_SEED = 2**63 - 1
+MAX_WORKERS = 256
+
+
 @dataclass(frozen=True)
 class Settings:
-    """How scores are computed and aggregated; all of it goes into the run record."""
+    """How scores are computed and aggregated; all of it goes into the run record.
+
+    Out-of-range values are refused here, with the option's name, whoever builds it.
+    """
 
     threshold: float = DEFAULT_THRESHOLD
     seed: int = DEFAULT_SEED
     bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES
     workers: int = 1  # processes for scoring; the scores do not depend on it
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.threshold, float | int) and 0.0 <= self.threshold <= 1.0):
+            raise EvalError(f"--threshold must be between 0 and 1, got {self.threshold}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise EvalError(f"--seed must be between 0 and {MAX_SEED}, got {self.seed}")
+        if not 1 <= self.bootstrap_samples <= MAX_BOOTSTRAP_SAMPLES:
+            raise EvalError(
+                f"--bootstrap must be between 1 and {MAX_BOOTSTRAP_SAMPLES:,}, got {self.bootstrap_samples}"
+            )
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise EvalError(f"--workers must be between 1 and {MAX_WORKERS}, got {self.workers}")
 
 
 @dataclass(frozen=True)
@@ -73,6 +96,7 @@ def _record(
     notes: list[str],
     stats: Mapping[str, object],
     extract_s: float | None = None,
+    missing: Sequence[str] = (),
 ) -> RunRecord:
     predictions = {doc_id: o.prediction for doc_id, o in outcomes.items()}
     scores = score_all(predictions, records, settings.threshold, settings.workers)
@@ -84,7 +108,7 @@ def _record(
             DocumentResult(
                 doc_id=r.doc_id,
                 prediction=outcome.prediction if outcome else Prediction.empty(r.doc_id),
-                error=outcome.error if outcome else None,
+                error=scrub(outcome.error) if outcome and outcome.error else None,
                 latency_s=round(outcome.latency_s, 6) if outcome and outcome.latency_s is not None else None,
                 scores=scores[r.doc_id],
             )
@@ -97,13 +121,14 @@ def _record(
         threshold=settings.threshold,
         seed=settings.seed,
         bootstrap_samples=settings.bootstrap_samples,
-        started_at=clock.started_at.isoformat(),
+        started_at=clock.started_at,
         duration_s=round(time.perf_counter() - clock.started, 3),
         extract_duration_s=round(extract_s, 3) if extract_s is not None else None,
         documents=documents,
         aggregates={k: Aggregate(mean=v.mean, ci_low=v.low, ci_high=v.high) for k, v in intervals.items()},
         failed_documents=sum(1 for d in documents if d.error),
-        notes=notes,
+        missing_documents=list(missing),
+        notes=[scrub(n) for n in notes],
         extractor_stats=dict(stats),
     )
 
@@ -127,15 +152,17 @@ def evaluate(
     spec = find(model)
     gold = load_gold(dataset, split)
     records = select(gold, doc_ids, limit)
-    extractor = build_extractor(spec, args)
+    extractor = build_extractor(spec, args, RunContext(dataset=gold.source, split=gold.split))
     clock = _Clock.start()
     if on_start:
         on_start(len(records))
     output = run_extractor(extractor, [Document.from_gold(r) for r in records], progress)
     extract_s = time.perf_counter() - clock.started
-    info = ModelInfo(name=model, extractor=extractor.name, source=spec.source, target=spec.target, args=redact(args))
+    info = ModelInfo(
+        name=model, extractor=extractor.name, source=spec.source, target=spec.target, args=redact_args(args)
+    )
     outcomes = {o.doc_id: o for o in output.outcomes}
-    notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error]
+    notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error] + output.notes
     dataset_info = DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(records))
     references = [Reference.from_gold(r) for r in records]
     return _record(dataset_info, references, info, outcomes, settings, clock, notes, output.stats, extract_s)
@@ -146,8 +173,11 @@ def score_file(
     dataset: str = "dataset",
     split: str = "test",
     settings: Settings = Settings(),
+    name: str | None = None,
 ) -> RunRecord:
     """Score a predictions file against every document of the split.
+
+    ``name`` names the system in the record (default: the file's stem).
 
     Raises :class:`~harness.predictions.PredictionsError` for a bad file. Documents the file
     does not cover are scored as empty predictions, and the record's notes say which.
@@ -159,6 +189,7 @@ def score_file(
     if found.missing:
         notes.append(f"no prediction for {len(found.missing)} document(s), scored as empty: {', '.join(found.missing)}")
     outcomes = {doc_id: Outcome(doc_id, p, latency_s=None) for doc_id, p in found.predictions.items()}
-    info = ModelInfo(name=path.stem, extractor=path.stem, source="predictions file", target=str(path))
+    label = name or path.stem
+    info = ModelInfo(name=label, extractor=label, source="predictions file", target=str(path))
     dataset_info = DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(gold.references))
-    return _record(dataset_info, gold.references, info, outcomes, settings, clock, notes, {})
+    return _record(dataset_info, gold.references, info, outcomes, settings, clock, notes, {}, missing=found.missing)

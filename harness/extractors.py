@@ -11,35 +11,44 @@ It may also have ``description`` (one line, shown by ``harness models``) and ``s
 returning a JSON-able dict of counters (requests, cache hits, tokens) for the run record.
 
 An extractor only ever sees a :class:`Document`: the public fields of a gold record, never
-the answers.
+the answers. A factory that declares a parameter ``context`` is given the run's
+:class:`RunContext` (which dataset and split the run scores), so that an oracle or a
+few-shot prompt reads the same data as the run.
 
 ``--model NAME`` is resolved in this order:
 
-1. a built-in: a module ``baselines/NAME.py`` whose ``EXTRACTOR`` is a factory (usually a
-   class);
-2. a plugin: an entry point ``NAME`` in the group ``policybench.extractors`` of any
-   installed package, pointing at a factory;
-3. an import path ``package.module:attr`` naming a factory. This imports and runs that
-   code, as ``python -c "import package.module"`` would.
+1. an entry point ``NAME`` in the group ``policybench.extractors`` of any installed
+   package; the built-in baselines are registered there by this package itself, exactly
+   as a plugin registers, so the harness knows no extractor by name;
+2. ``path/to/file.py:attr``: the factory ``attr`` of a Python file;
+3. ``package.module:attr``: an import path, with the current folder importable (as
+   ``python -m`` would have it). This imports and runs that module's code.
 
 The factory is called with the ``-M key=value`` arguments as keyword arguments (values are
-strings; the factory converts them).
+strings; the factory converts them). Whatever goes wrong while resolving or building — an
+import error, a syntax error, a constructor that raises — is a :class:`ResolveError` of one
+line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 import inspect
-import pkgutil
+import json
+import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import ValidationError
 
+from .errors import HarnessError, one_line
 from .schema import GoldRecord, Prediction
 
 ENTRY_POINT_GROUP = "policybench.extractors"
@@ -69,11 +78,21 @@ class Extractor(Protocol):
     def extract(self, doc: Document) -> Prediction | Mapping[str, Any]: ...
 
 
-class ResolveError(Exception):
+class ResolveError(HarnessError):
     """``--model`` named nothing that can be built; the message says why, in one line."""
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """What a run is about, for extractors that need it (an oracle, few-shot examples)."""
+
+    dataset: str
+    split: str
+
+
 # ---------------------------------------------------------------------------- resolving
+
+SELF_DISTRIBUTION = "policybench"
 
 
 @dataclass(frozen=True)
@@ -81,90 +100,145 @@ class ExtractorSpec:
     """A way to build an extractor: where it came from and the factory to call."""
 
     name: str
-    source: str  # "built-in", "plugin <dist>", or "import path"
-    target: str  # "module:attr", for the run record
+    source: str  # "built-in", "plugin (<dist>)", "file" or "import path"
+    target: str  # "module:attr" or "file.py:attr", for the run record
     load: Callable[[], Callable[..., Any]]
+
+    def factory(self) -> Callable[..., Any]:
+        """The factory, loaded; any failure is a :class:`ResolveError` naming the target."""
+        try:
+            factory = self.load()
+        except HarnessError:
+            raise
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise ResolveError(f"cannot load {self.target}: {_describe(exc)}") from None
+        if not callable(factory):
+            raise ResolveError(f"{self.target} is not callable (a class or function that makes an extractor)")
+        return factory
 
     def description(self) -> str:
         try:
-            factory = self.load()
-        except Exception as exc:  # a broken plugin should not break the listing
-            return f"(cannot be loaded: {type(exc).__name__}: {exc})"
+            factory = self.factory()
+        except HarnessError as exc:  # a broken plugin should not break the listing
+            return f"(cannot be loaded: {exc})"
         text = getattr(factory, "description", None) or inspect.getdoc(factory) or ""
-        return text.strip().splitlines()[0] if text.strip() else ""
+        return one_line(text.strip().splitlines()[0]) if isinstance(text, str) and text.strip() else ""
 
 
-def _builtin_specs() -> dict[str, ExtractorSpec]:
-    try:
-        import baselines
-    except ImportError:
-        return {}
-    specs = {}
-    for info in pkgutil.iter_modules(baselines.__path__):
-        if info.name.startswith("_"):
-            continue
-        module_name = f"baselines.{info.name}"
-
-        def load(module_name: str = module_name) -> Callable[..., Any]:
-            module = importlib.import_module(module_name)
-            if not hasattr(module, "EXTRACTOR"):
-                raise ResolveError(f"{module_name} defines no EXTRACTOR")
-            return module.EXTRACTOR
-
-        specs[info.name] = ExtractorSpec(info.name, "built-in", f"{module_name}:EXTRACTOR", load)
-    return specs
-
-
-def _plugin_specs() -> dict[str, ExtractorSpec]:
+def _entry_point_specs() -> dict[str, ExtractorSpec]:
     specs = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         dist = ep.dist.name if ep.dist else "?"
-        specs.setdefault(ep.name, ExtractorSpec(ep.name, f"plugin ({dist})", ep.value, ep.load))
+        source = "built-in" if dist == SELF_DISTRIBUTION else f"plugin ({dist})"
+        spec = ExtractorSpec(ep.name, source, ep.value, ep.load)
+        # Our own entry points win a name clash, then the first installed package.
+        if ep.name not in specs or source == "built-in":
+            specs[ep.name] = spec
     return specs
 
 
 def available() -> list[ExtractorSpec]:
-    """Every extractor ``--model`` can name without an import path, built-ins first."""
-    builtins = _builtin_specs()
-    plugins = {k: v for k, v in _plugin_specs().items() if k not in builtins}
-    return [*sorted(builtins.values(), key=lambda s: s.name), *sorted(plugins.values(), key=lambda s: s.name)]
+    """Every extractor ``--model`` can name without a path, built-ins first."""
+    specs = _entry_point_specs().values()
+    return sorted(specs, key=lambda s: (s.source != "built-in", s.name))
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _attribute(module: Any, attr: str, where: str) -> Callable[..., Any]:
+    value = module
+    for part in attr.split("."):
+        try:
+            value = getattr(value, part)
+        except AttributeError:
+            raise ResolveError(f"{where} has no attribute {attr!r}") from None
+    return value
+
+
+def _file_spec(name: str, file: str, attr: str) -> ExtractorSpec:
+    path = Path(file).expanduser()
+
+    def load() -> Callable[..., Any]:
+        if not path.is_file():
+            raise ResolveError(f"{file}: no such file")
+        module_name = f"_policybench_model_{abs(hash(str(path.resolve())))}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise ResolveError(f"{file}: cannot be imported as Python")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module  # dataclasses and pickling look modules up here
+        spec.loader.exec_module(module)
+        return _attribute(module, attr, file)
+
+    return ExtractorSpec(name, "file", f"{file}:{attr}", load)
+
+
+def _import_spec(name: str, module_name: str, attr: str) -> ExtractorSpec:
+    def load() -> Callable[..., Any]:
+        # The folder the user is in is importable, as it is for `python -m`.
+        if "" not in sys.path and str(Path.cwd()) not in sys.path:
+            sys.path.insert(0, str(Path.cwd()))
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            raise ResolveError(f"cannot import {module_name!r}: {one_line(exc)}") from None
+        return _attribute(module, attr, repr(module_name))
+
+    return ExtractorSpec(name, "import path", name, load)
 
 
 def find(name: str) -> ExtractorSpec:
-    """Resolve ``--model NAME``: built-in, then plugin, then ``module:attr``."""
-    for specs in (_builtin_specs(), _plugin_specs()):
-        if name in specs:
-            return specs[name]
+    """Resolve ``--model NAME``: an entry point, then ``file.py:attr``, then ``module:attr``."""
+    specs = _entry_point_specs()
+    if name in specs:
+        return specs[name]
     if ":" in name:
-        module_name, _, attr = name.partition(":")
-
-        def load() -> Callable[..., Any]:
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError as exc:
-                raise ResolveError(f"cannot import {module_name!r}: {exc}") from None
-            try:
-                return getattr(module, attr)
-            except AttributeError:
-                raise ResolveError(f"{module_name!r} has no attribute {attr!r}") from None
-
-        return ExtractorSpec(name, "import path", name, load)
+        target, _, attr = name.rpartition(":")
+        if not target or not all(_IDENTIFIER.fullmatch(p) for p in attr.split(".")):
+            raise ResolveError(f"--model {name!r}: expected package.module:attr or path/to/file.py:attr")
+        if target.endswith(".py") or "/" in target or "\\" in target:
+            return _file_spec(name, target, attr)
+        if not all(_IDENTIFIER.fullmatch(p) for p in target.split(".")):
+            raise ResolveError(f"--model {name!r}: {target!r} is not a module name (package.module)")
+        return _import_spec(name, target, attr)
     known = ", ".join(s.name for s in available()) or "none"
-    raise ResolveError(f"unknown model {name!r}; known: {known} (or give an import path package.module:attr)")
+    raise ResolveError(f"unknown model {name!r}; known: {known} (or give package.module:attr or path/to/file.py:attr)")
 
 
-def build_extractor(spec: ExtractorSpec, args: Mapping[str, str]) -> Any:
-    """Call the spec's factory with the ``-M`` arguments and check the result."""
-    factory = spec.load()
+def _takes_context(factory: Callable[..., Any]) -> bool:
     try:
-        extractor = factory(**args)
+        return "context" in inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def build_extractor(spec: ExtractorSpec, args: Mapping[str, str], context: RunContext | None = None) -> Any:
+    """Call the spec's factory with the ``-M`` arguments (and the run context, if it takes
+    one) and check the result. Anything the factory raises becomes a :class:`ResolveError`."""
+    factory = spec.factory()
+    kwargs: dict[str, Any] = dict(args)
+    if "context" in kwargs:
+        raise ResolveError("-M context=...: 'context' is set by the harness, not by -M")
+    if context is not None and _takes_context(factory):
+        kwargs["context"] = context
+    try:
+        extractor = factory(**kwargs)
+    except HarnessError:
+        raise
     except TypeError as exc:
-        raise ResolveError(f"model {spec.name!r} does not take these arguments: {exc}") from None
+        raise ResolveError(f"model {spec.name!r} does not take these arguments: {one_line(exc)}") from None
     except ValueError as exc:
-        raise ResolveError(f"model {spec.name!r}: {exc}") from None
+        raise ResolveError(f"model {spec.name!r}: {one_line(exc)}") from None
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise ResolveError(f"model {spec.name!r} failed to start: {_describe(exc)}") from None
     if not (hasattr(extractor, "extract") or hasattr(extractor, "aextract")):
         raise ResolveError(f"{spec.target} did not make an extractor (no extract or aextract method)")
-    if not getattr(extractor, "name", None):
+    if not isinstance(getattr(extractor, "name", None), str) or not extractor.name:
         raise ResolveError(f"{spec.target} made an extractor without a name")
     return extractor
 
@@ -186,6 +260,7 @@ class Outcome:
 class RunOutput:
     outcomes: list[Outcome]
     stats: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what went wrong outside any one document
 
 
 def _to_prediction(doc: Document, raw: Any) -> Prediction:
@@ -204,41 +279,78 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "record"
-        return f"invalid prediction: {where}: {first['msg']}"
-    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return one_line(f"invalid prediction: {where}: {first['msg']}")
+    if isinstance(exc, SystemExit):
+        return f"the extractor called sys.exit({exc.code!r})"
+    if isinstance(exc, asyncio.CancelledError):
+        return "the extractor's task was cancelled"
+    text = str(exc).splitlines()[0] if str(exc).strip() else ""
+    return one_line(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+
+
+def _failure(doc: Document, exc: BaseException, started: float) -> Outcome:
+    """A document whose extractor raised: an empty prediction and the error, in one line."""
+    return Outcome(doc.doc_id, Prediction.empty(doc.doc_id), _describe(exc), time.perf_counter() - started)
 
 
 def _run_one_sync(extractor: Any, doc: Document) -> Outcome:
     start = time.perf_counter()
     try:
-        prediction, error = _to_prediction(doc, extractor.extract(doc)), None
-    except Exception as exc:  # one document's failure must not end the run
-        prediction, error = Prediction.empty(doc.doc_id), _describe(exc)
-    return Outcome(doc.doc_id, prediction, error, time.perf_counter() - start)
+        prediction = _to_prediction(doc, extractor.extract(doc))
+    except (Exception, SystemExit) as exc:  # one document's failure must not end the run
+        return _failure(doc, exc, start)
+    return Outcome(doc.doc_id, prediction, None, time.perf_counter() - start)
+
+
+def _cancelled_from_outside() -> bool:
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)  # Python 3.11+
+    return bool(cancelling and cancelling())
 
 
 async def _run_async(
     extractor: Any, docs: list[Document], concurrency: int, done: Callable[[Outcome], None]
-) -> list[Outcome]:
+) -> tuple[list[Outcome], list[str]]:
     gate = asyncio.Semaphore(concurrency)
+    notes: list[str] = []
 
     async def one(doc: Document) -> Outcome:
         async with gate:
             start = time.perf_counter()
             try:
-                prediction, error = _to_prediction(doc, await extractor.aextract(doc)), None
-            except Exception as exc:
-                prediction, error = Prediction.empty(doc.doc_id), _describe(exc)
-            outcome = Outcome(doc.doc_id, prediction, error, time.perf_counter() - start)
+                outcome = Outcome(doc.doc_id, _to_prediction(doc, await extractor.aextract(doc)), None, 0.0)
+                outcome.latency_s = time.perf_counter() - start
+            except asyncio.CancelledError as exc:
+                if _cancelled_from_outside():  # the run is being stopped (Ctrl-C): let it stop
+                    raise
+                outcome = _failure(doc, exc, start)
+            except (Exception, SystemExit) as exc:
+                outcome = _failure(doc, exc, start)
             done(outcome)
             return outcome
 
     try:
-        return list(await asyncio.gather(*(one(d) for d in docs)))
+        return list(await asyncio.gather(*(one(d) for d in docs))), notes
     finally:
         aclose = getattr(extractor, "aclose", None)
         if aclose is not None:
-            await aclose()
+            try:
+                await aclose()
+            except Exception as exc:
+                notes.append(f"the extractor failed to close: {_describe(exc)}")
+
+
+def extractor_stats(extractor: Any) -> tuple[dict[str, Any], list[str]]:
+    """The extractor's ``stats()`` as a JSON-able dict, and a note if it could not be had."""
+    stats_fn = getattr(extractor, "stats", None)
+    if not callable(stats_fn):
+        return {}, []
+    try:
+        stats = dict(stats_fn())
+        json.dumps(stats, allow_nan=False)
+    except (Exception, SystemExit) as exc:
+        return {}, [f"the extractor's stats() failed: {_describe(exc)}"]
+    return stats, []
 
 
 def run_extractor(
@@ -246,18 +358,23 @@ def run_extractor(
 ) -> RunOutput:
     """Run an extractor over documents, in order; a failure becomes that document's error.
 
-    A failed document gets an empty prediction (scored 0) and its error message.
-    ``progress`` is called after each document.
+    A failed document gets an empty prediction (scored 0) and its error message; a plugin
+    that raises anything, ``SystemExit`` and a stray ``CancelledError`` included, fails only
+    that document. ``progress`` is called after each document.
     """
     docs = list(docs)
     done = progress or (lambda _outcome: None)
+    notes: list[str] = []
     if hasattr(extractor, "aextract"):
-        concurrency = int(getattr(extractor, "concurrency", DEFAULT_CONCURRENCY) or 1)
-        outcomes = asyncio.run(_run_async(extractor, docs, concurrency, done))
+        try:
+            concurrency = max(1, int(getattr(extractor, "concurrency", DEFAULT_CONCURRENCY) or 1))
+        except (TypeError, ValueError):
+            concurrency = DEFAULT_CONCURRENCY
+        outcomes, notes = asyncio.run(_run_async(extractor, docs, concurrency, done))
     else:
         outcomes = []
         for doc in docs:
             outcomes.append(_run_one_sync(extractor, doc))
             done(outcomes[-1])
-    stats_fn = getattr(extractor, "stats", None)
-    return RunOutput(outcomes, dict(stats_fn()) if callable(stats_fn) else {})
+    stats, stat_notes = extractor_stats(extractor)
+    return RunOutput(outcomes, stats, notes + stat_notes)

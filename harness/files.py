@@ -1,10 +1,89 @@
-"""Writing files so that no reader, and no crash, ever sees half of one."""
+"""Reading and writing files so that no input can hang the harness and no crash loses data.
+
+* :func:`read_bytes` reads a regular file up to a size limit: a device (``/dev/zero``), a
+  FIFO, a folder, a symlink loop or a file past the limit is refused with one line, never
+  read until memory runs out.
+* :func:`write_atomic` writes a regular file so that a reader never sees half of it, and
+  never replaces anything that is not a regular file (as root, renaming over
+  ``/dev/null`` would replace the device).
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from .errors import HarnessError, describe_os_error
+
+MiB = 1 << 20
+#: Default cap on any file the harness reads; each kind of file may set its own.
+DEFAULT_MAX_BYTES = 256 * MiB
+
+
+def read_bytes(path: Path, limit: int = DEFAULT_MAX_BYTES, what: str = "file") -> bytes:
+    """The bytes of the regular file ``path``; :class:`HarnessError` for anything else.
+
+    ``what`` names the kind of file in messages ("predictions file", "run record").
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer must not block; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if isinstance(exc, IsADirectoryError):
+            raise HarnessError(f"{path}: is a folder, not a {what}") from None
+        raise HarnessError(describe_os_error(path, exc)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise HarnessError(f"{path}: is a folder, not a {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise HarnessError(f"{path}: not a regular file (a device, pipe or socket); give a {what}")
+        if info.st_size > limit:
+            raise HarnessError(f"{path}: {info.st_size:,} bytes, more than the {limit:,} a {what} may have")
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(MiB, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # the file grew while it was read
+                raise HarnessError(f"{path}: more than the {limit:,} bytes a {what} may have")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise HarnessError(describe_os_error(path, exc)) from None
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path, limit: int = DEFAULT_MAX_BYTES, what: str = "file") -> str:
+    """:func:`read_bytes` decoded as UTF-8 exactly (no newline translation).
+
+    Bytes that are not UTF-8 are refused with the line and column of the first one.
+    """
+    data = read_bytes(path, limit, what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data[exc.start]
+        raise HarnessError(f"{path}:{line}: not valid UTF-8 (byte 0x{byte:02x} at column {column})") from None
+
+
+def check_writable_target(path: Path) -> None:
+    """Refuse a target that is not a regular file, or an empty path, before any work."""
+    if str(path) in ("", "."):
+        raise HarnessError(f"{str(path)!r}: not a file name")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise HarnessError(describe_os_error(path, exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise HarnessError(f"{path}: is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise HarnessError(f"{path}: not a regular file; the harness only writes regular files")
 
 
 def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
@@ -13,9 +92,15 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     The data goes to a temporary file in the same folder, which is then renamed over
     ``path``: a killed process leaves the old file or the new one, never a mix. ``durable``
     also flushes it to disk first, so that it survives a power cut; a cache can skip that.
+    A ``path`` that exists and is not a regular file is refused (:class:`HarnessError`),
+    and so is any failure of the operating system, with one line naming the path.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    check_writable_target(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", dir=path.parent)
+    except OSError as exc:
+        raise HarnessError(describe_os_error(path, exc)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -23,9 +108,12 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
             if durable:
                 os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
+        check_writable_target(path)  # it may have changed while we wrote
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise HarnessError(describe_os_error(path, exc)) from None
         raise
 
 

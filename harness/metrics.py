@@ -34,33 +34,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 
 import numpy as np
-from nltk.stem.porter import PorterStemmer
 from scipy.optimize import linear_sum_assignment
 
+from . import rouge
+from .rouge import rouge_l_f1
 from .schema import GoldRecord, Prediction, Reference
 
 #: Calibrated on the judged pairs in ``calibration/pairs.jsonl`` by ``calibration/calibrate.py``;
 #: see calibration/README.md. Every run records the threshold it used.
 DEFAULT_THRESHOLD = 0.33
 
-SCORE_NAMES = (
-    "date_accuracy",
-    "presider_accuracy",
-    "directive_precision",
-    "directive_recall",
-    "directive_f1",
-    "directive_soft_f1",
-    "summary_rouge1",
-    "summary_rouge2",
-    "summary_rougeL",
-    "overall",
-)
 
 # ------------------------------------------------------------------------------ dates
 
@@ -118,67 +106,6 @@ def presider_accuracy(predicted: str | None, gold_name: str | None, aliases: Seq
 # -------------------------------------------------------------------------- directives
 
 
-# rouge-score stems with NLTK's Porter stemmer in its default mode; so do we, with a cache.
-_stem = lru_cache(maxsize=1 << 16)(PorterStemmer().stem)
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-@lru_cache(maxsize=1 << 16)
-def rouge_tokens(text: str) -> tuple[str, ...]:
-    """Tokens exactly as ``rouge-score``'s default tokenizer with stemming makes them.
-
-    Lower case, every run of characters other than ``a-z0-9`` is a separator, and words of
-    more than three letters are Porter-stemmed. Cached, because one directive is compared
-    with many.
-    """
-    words = _NON_ALNUM.sub(" ", text.lower()).split()
-    return tuple(t for t in (_stem(w) if len(w) > 3 else w for w in words) if t)
-
-
-@lru_cache(maxsize=1 << 14)
-def _match_masks(a: tuple[str, ...]) -> dict[str, int]:
-    masks: dict[str, int] = {}
-    for i, token in enumerate(a):
-        masks[token] = masks.get(token, 0) | (1 << i)
-    return masks
-
-
-def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    """Length of the longest common subsequence of two token sequences.
-
-    Bit-parallel (Allison-Dix / Hyyrö): one big-integer step per token of ``b``, instead
-    of the ``len(a) * len(b)`` table of the textbook algorithm.
-    """
-    if not a or not b:
-        return 0
-    masks = _match_masks(tuple(a))
-    full = (1 << len(a)) - 1
-    v = full
-    for token in b:
-        u = v & masks.get(token, 0)
-        v = ((v + u) | (v - u)) & full
-    return len(a) - v.bit_count()
-
-
-def _f1(overlap: int, n_pred: int, n_ref: int) -> float:
-    # The arithmetic of rouge-score, step for step, so that the floats agree to the bit.
-    precision = overlap / max(n_pred, 1)
-    recall = overlap / max(n_ref, 1)
-    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
-
-
-def rouge_l_f1(a: str, b: str) -> float:
-    """ROUGE-L F1 with stemming of two texts, equal to ``rouge-score``'s to the last bit.
-
-    ``P = LCS / len(b)``, ``R = LCS / len(a)``, ``F1 = 2PR / (P + R)``; 0 if either side has
-    no tokens. F1 is symmetric, so the order of ``a`` and ``b`` does not matter.
-    """
-    ta, tb = rouge_tokens(a), rouge_tokens(b)
-    if not ta or not tb:
-        return 0.0
-    return _f1(lcs_length(ta, tb), len(tb), len(ta))
-
-
 def similarity_matrix(predicted: Sequence[str], gold: Sequence[str]) -> np.ndarray:
     """``S[i, j] = rouge_l_f1(gold[j], predicted[i])`` for every pair."""
     matrix = np.zeros((len(predicted), len(gold)))
@@ -229,41 +156,97 @@ def match_directives(predicted: Sequence[str], gold: Sequence[str], threshold: f
 # --------------------------------------------------------------------------- summaries
 
 
-def _ngrams(tokens: tuple[str, ...], n: int) -> Counter[tuple[str, ...]]:
-    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-
-
-def rouge_n_f1(reference: tuple[str, ...], predicted: tuple[str, ...], n: int) -> float:
-    """ROUGE-N F1: clipped n-gram overlap over the n-gram counts of each side."""
-    ref, pred = _ngrams(reference, n), _ngrams(predicted, n)
-    overlap = sum(min(count, pred[gram]) for gram, count in ref.items())
-    return _f1(overlap, sum(pred.values()), sum(ref.values()))
-
-
 def summary_rouge(predicted: str, references: Sequence[str]) -> dict[str, float]:
     """ROUGE-1/2/L F1 (stemmed) of a summary, best over the references.
 
-    Computed here on :func:`rouge_tokens` with rouge-score's formulas, which is what
-    ``RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True).score_multi`` returns
-    (the tests compare the two on thousands of texts); the cached tokens and the
-    bit-parallel LCS make it many times faster on large runs.
+    What ``RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True).score_multi``
+    returns (the tests compare the two on thousands of texts), computed with
+    :mod:`harness.rouge` on cached tokens.
     """
     if not references:
         raise ValueError("a summary needs at least one reference")
-    pred = rouge_tokens(predicted)
+    pred = rouge.tokens(predicted)
     best = {"summary_rouge1": 0.0, "summary_rouge2": 0.0, "summary_rougeL": 0.0}
     for reference in references:
-        ref = rouge_tokens(reference)
+        ref = rouge.tokens(reference)
         scores = {
-            "summary_rouge1": rouge_n_f1(ref, pred, 1),
-            "summary_rouge2": rouge_n_f1(ref, pred, 2),
-            "summary_rougeL": _f1(lcs_length(ref, pred), len(pred), len(ref)) if ref and pred else 0.0,
+            "summary_rouge1": rouge.rouge_n(ref, pred, 1),
+            "summary_rouge2": rouge.rouge_n(ref, pred, 2),
+            "summary_rougeL": rouge.rouge_l(ref, pred),
         }
         best = {k: max(best[k], scores[k]) for k in best}
     return best
 
 
-# ----------------------------------------------------------------------------- a record
+# ------------------------------------------------------------------------ the table
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One document's prediction beside its reference, with the work several scores share."""
+
+    prediction: Prediction
+    reference: Reference
+    threshold: float
+
+    @cached_property
+    def directives(self) -> DirectiveMatch:
+        return match_directives(self.prediction.directives, self.reference.directives, self.threshold)
+
+    @cached_property
+    def summary(self) -> dict[str, float]:
+        return summary_rouge(self.prediction.summary, self.reference.summaries)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One score of the benchmark: how it is computed and how it is shown.
+
+    ``compute`` maps a :class:`Pair` to a value in [0, 1], higher is better;
+    ``in_overall`` says whether it is one of the scores ``overall`` averages; ``headline``
+    whether the leaderboard and the per-document table show it.
+    """
+
+    name: str
+    label: str
+    compute: Callable[[Pair], float]
+    in_overall: bool = False
+    headline: bool = False
+    higher_is_better: bool = True
+
+
+#: Every score, in the order reports list them. ``overall`` is the mean of those marked
+#: ``in_overall``; it is added by :func:`score_document` and listed last in SCORE_NAMES.
+SCORES: tuple[Score, ...] = (
+    Score(
+        "date_accuracy",
+        "date",
+        lambda p: date_accuracy(p.prediction.meeting_date, p.reference.meeting_date),
+        in_overall=True,
+        headline=True,
+    ),
+    Score(
+        "presider_accuracy",
+        "presider",
+        lambda p: presider_accuracy(p.prediction.presider, p.reference.presider, p.reference.aliases),
+        in_overall=True,
+        headline=True,
+    ),
+    Score("directive_precision", "directive P", lambda p: p.directives.precision),
+    Score("directive_recall", "directive R", lambda p: p.directives.recall),
+    Score("directive_f1", "directive F1", lambda p: p.directives.f1, in_overall=True, headline=True),
+    Score("directive_soft_f1", "directive soft F1", lambda p: p.directives.soft_f1, headline=True),
+    Score("summary_rouge1", "summary ROUGE-1", lambda p: p.summary["summary_rouge1"]),
+    Score("summary_rouge2", "summary ROUGE-2", lambda p: p.summary["summary_rouge2"]),
+    Score("summary_rougeL", "summary ROUGE-L", lambda p: p.summary["summary_rougeL"], in_overall=True, headline=True),
+)
+OVERALL = "overall"
+SCORE_NAMES: tuple[str, ...] = (*(s.name for s in SCORES), OVERALL)
+#: Short column headers of every score, ``overall`` included.
+LABELS: dict[str, str] = {**{s.name: s.label for s in SCORES}, OVERALL: OVERALL}
+#: The scores a headline table shows, ``overall`` first.
+HEADLINE: tuple[str, ...] = (OVERALL, *(s.name for s in SCORES if s.headline))
+OVERALL_PARTS: tuple[str, ...] = tuple(s.name for s in SCORES if s.in_overall)
 
 
 def score_document(
@@ -271,16 +254,7 @@ def score_document(
 ) -> dict[str, float]:
     """Every score of one document, keyed by the names in :data:`SCORE_NAMES`."""
     ref = gold if isinstance(gold, Reference) else Reference.from_gold(gold)
-    match = match_directives(prediction.directives, ref.directives, threshold)
-    scores = {
-        "date_accuracy": date_accuracy(prediction.meeting_date, ref.meeting_date),
-        "presider_accuracy": presider_accuracy(prediction.presider, ref.presider, ref.aliases),
-        "directive_precision": match.precision,
-        "directive_recall": match.recall,
-        "directive_f1": match.f1,
-        "directive_soft_f1": match.soft_f1,
-        **summary_rouge(prediction.summary, ref.summaries),
-    }
-    parts = ("date_accuracy", "presider_accuracy", "directive_f1", "summary_rougeL")
-    scores["overall"] = sum(scores[k] for k in parts) / len(parts)
-    return {name: scores[name] for name in SCORE_NAMES}
+    pair = Pair(prediction, ref, threshold)
+    scores = {s.name: s.compute(pair) for s in SCORES}
+    scores[OVERALL] = sum(scores[k] for k in OVERALL_PARTS) / len(OVERALL_PARTS)
+    return scores

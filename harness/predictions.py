@@ -15,18 +15,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from .annotations import format_path
-from .files import write_atomic
+from .errors import HarnessError, one_line
+from .files import MiB, read_bytes, write_atomic
 from .schema import Prediction
 
 MAX_REPORTED = 50
+MAX_FILE_BYTES = 1024 * MiB
+#: Far past the largest valid record (500 directives of 2,000 characters and a summary),
+#: yet small enough that one line cannot exhaust memory while it is parsed.
+MAX_LINE_BYTES = 16 * MiB
 
 
-class PredictionsError(Exception):
+class PredictionsError(HarnessError):
     """The predictions file cannot be scored; ``problems`` holds one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if problems else "invalid predictions")
-        self.problems = problems
 
 
 @dataclass
@@ -66,13 +67,13 @@ def _reject_single_document(data: bytes, name: str) -> None:
     """A whole file that is one JSON value spread over lines is a format mistake, said once."""
     first = data.lstrip().split(b"\n", 1)[0].strip()
     if first.startswith(b"["):
-        raise PredictionsError([f"{name}:1: a JSON array; write JSON Lines, one object per line"])
+        raise PredictionsError(f"{name}:1: a JSON array; write JSON Lines, one object per line")
     if first == b"{":
         try:
             json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             return
-        raise PredictionsError([f"{name}:1: one JSON object over several lines; write JSON Lines, one object per line"])
+        raise PredictionsError(f"{name}:1: one JSON object over several lines; write JSON Lines, one object per line")
 
 
 def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None = None) -> PredictionSet:
@@ -82,7 +83,7 @@ def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None 
     gold document without a prediction is listed in ``missing`` (and scored as empty).
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        raise PredictionsError([f"{name}:1: the file starts with a byte-order mark; save it as UTF-8 without BOM"])
+        raise PredictionsError(f"{name}:1: the file starts with a byte-order mark; save it as UTF-8 without BOM")
     problems: list[str] = []
     predictions: dict[str, Prediction] = {}
     first_line: dict[str, int] = {}
@@ -90,11 +91,14 @@ def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None 
     if lines and lines[-1] == b"":
         lines.pop()
     if not any(line.strip() for line in lines):
-        raise PredictionsError([f"{name}: no predictions (the file is empty or blank)"])
+        raise PredictionsError(f"{name}: no predictions (the file is empty or blank)")
     _reject_single_document(data, name)
     for number, raw in enumerate(lines, start=1):
         where = f"{name}:{number}"
         if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_BYTES:
+            problems.append(f"{where}: {len(raw):,} bytes, more than a prediction may have ({MAX_LINE_BYTES:,})")
             continue
         try:
             text = raw.decode("utf-8")
@@ -110,6 +114,12 @@ def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None 
             truncated = number == len(lines) and not data.endswith(b"\n")
             hint = "; the file looks truncated" if truncated else ""
             problems.append(f"{where}: not valid JSON ({exc.msg}, column {exc.colno}){hint}")
+            continue
+        except RecursionError:
+            problems.append(f"{where}: not a prediction (JSON nested too deeply)")
+            continue
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            problems.append(f"{where}: not valid JSON ({one_line(exc, 100)})")
             continue
         if not isinstance(obj, dict):
             problems.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
@@ -131,7 +141,7 @@ def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None 
     if problems:
         if len(problems) > MAX_REPORTED:
             problems = problems[:MAX_REPORTED] + [f"{name}: ... and {len(problems) - MAX_REPORTED} more problem(s)"]
-        raise PredictionsError(problems)
+        raise PredictionsError(*problems)
     missing = sorted(set(known_ids) - set(predictions)) if known_ids is not None else []
     return PredictionSet(predictions, missing)
 
@@ -139,11 +149,9 @@ def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None 
 def read_predictions(path: Path, known_ids: Collection[str] | None = None) -> PredictionSet:
     """Read and check a predictions file; see :func:`parse_predictions`."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PredictionsError([f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise PredictionsError([f"{path}: is a folder, not a predictions file"]) from None
+        data = read_bytes(path, MAX_FILE_BYTES, "predictions file")
+    except HarnessError as exc:
+        raise PredictionsError(*exc.problems) from None
     return parse_predictions(data, str(path), known_ids)
 
 

@@ -11,24 +11,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+import secrets
+import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
-from .files import write_atomic
+from .errors import HarnessError, one_line
+from .files import MiB, read_bytes, write_atomic
+from .metrics import SCORE_NAMES
 from .schema import Prediction
 
 RECORD_VERSION = 1
+MAX_RECORD_BYTES = 1024 * MiB
 
-#: ``-M`` argument names whose values are never written anywhere.
-SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|auth|credential)", re.IGNORECASE)
-REDACTED = "***"
+#: A score as a record holds it: a finite float in [0, 1] (not a bool, not a string).
+ScoreValue = Annotated[float, Strict(), Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _check_score_names(scores: dict[str, Any], where: str) -> None:
+    missing = [name for name in SCORE_NAMES if name not in scores]
+    if missing:
+        raise ValueError(f"{where} lacks the score {missing[0]!r}")
 
 
 class DatasetInfo(_Model):
@@ -47,9 +56,15 @@ class ModelInfo(_Model):
 
 
 class Aggregate(_Model):
-    mean: float
-    ci_low: float
-    ci_high: float
+    mean: ScoreValue
+    ci_low: ScoreValue
+    ci_high: ScoreValue
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Aggregate:
+        if not self.ci_low <= self.mean <= self.ci_high:
+            raise ValueError("ci_low <= mean <= ci_high does not hold")
+        return self
 
 
 class DocumentResult(_Model):
@@ -57,7 +72,12 @@ class DocumentResult(_Model):
     prediction: Prediction
     error: str | None = None
     latency_s: float | None = None
-    scores: dict[str, float]
+    scores: dict[str, ScoreValue]
+
+    @model_validator(mode="after")
+    def _complete(self) -> DocumentResult:
+        _check_score_names(self.scores, "scores")
+        return self
 
 
 class RunRecord(_Model):
@@ -66,35 +86,46 @@ class RunRecord(_Model):
     harness_version: str
     dataset: DatasetInfo
     model: ModelInfo
-    threshold: float
-    seed: int
-    bootstrap_samples: int
+    threshold: ScoreValue
+    seed: Annotated[int, Field(ge=0)]
+    bootstrap_samples: Annotated[int, Field(ge=1)]
     confidence: float = 0.95
-    started_at: str
+    started_at: dt.datetime
     duration_s: float
     extract_duration_s: float | None = None  # the part of duration_s spent running the extractor
     documents: list[DocumentResult]
     aggregates: dict[str, Aggregate]
     failed_documents: int = 0
+    missing_documents: list[str] = []  # documents a predictions file had no line for
     notes: list[str] = []
     extractor_stats: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunRecord:
+        _check_score_names(self.aggregates, "aggregates")
+        ids = [d.doc_id for d in self.documents]
+        if not ids:
+            raise ValueError("documents: a run record has at least one document")
+        if len(set(ids)) != len(ids):
+            raise ValueError("documents: a doc_id appears twice")
+        if self.dataset.documents != len(ids):
+            raise ValueError(f"dataset.documents says {self.dataset.documents}, the record holds {len(ids)}")
+        if self.started_at.tzinfo is None:
+            raise ValueError("started_at: needs a time zone")
+        return self
 
     def per_doc_scores(self) -> dict[str, dict[str, float]]:
         return {d.doc_id: d.scores for d in self.documents}
 
 
-class RecordError(Exception):
+class RecordError(HarnessError):
     """A run record could not be read; the message names the file and the field."""
 
 
-def redact(args: Mapping[str, str]) -> dict[str, str]:
-    """The ``-M`` arguments with the values of secret-looking keys replaced by ``***``."""
-    return {k: (REDACTED if SECRET_KEY.search(k) else v) for k, v in args.items()}
-
-
 def new_run_id(model: str, started: dt.datetime) -> str:
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", model).strip("-") or "model"
-    return f"{started.strftime('%Y%m%dT%H%M%SZ')}-{safe}"
+    """``<UTC time>-<model>-<random>``: two runs of one model in the same second differ."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", model).strip("-.")[:60] or "model"
+    return f"{started.strftime('%Y%m%dT%H%M%SZ')}-{safe}-{secrets.token_hex(3)}"
 
 
 def utc_now() -> dt.datetime:
@@ -105,26 +136,56 @@ def utc_now() -> dt.datetime:
 INDENT_MAX_DOCUMENTS = 1000
 
 
-def write_record(record: RunRecord, path: Path) -> None:
-    """Write a run record atomically, as JSON (indented unless it is very large)."""
+def record_bytes(record: RunRecord) -> bytes:
+    """A run record as JSON (indented unless it is very large)."""
     indent = 2 if len(record.documents) <= INDENT_MAX_DOCUMENTS else None
-    write_atomic(path, (record.model_dump_json(indent=indent) + "\n").encode("utf-8"))
+    return (record.model_dump_json(indent=indent) + "\n").encode("utf-8")
+
+
+def write_record(record: RunRecord, path: Path) -> None:
+    """Write a run record atomically; :class:`HarnessError` if ``path`` cannot take it."""
+    write_atomic(path, record_bytes(record))
+
+
+def write_record_safely(record: RunRecord, path: Path, exclusive: bool = False) -> tuple[Path, str | None]:
+    """Write the record to ``path``, or, if that fails, somewhere it is kept.
+
+    A finished run must not be lost to a bad ``-o``: when ``path`` cannot be written (a
+    folder, read-only, a full disk, a name too long), the record goes to a new file in
+    the system's temporary folder. Returns where it went and, on a fallback, why.
+    ``exclusive`` refuses to replace an existing file (a default path never overwrites
+    another run's record).
+    """
+    data = record_bytes(record)
+    try:
+        if exclusive and (path.exists() or path.is_symlink()):
+            raise HarnessError(f"{path}: already exists")
+        write_atomic(path, data)
+        return path, None
+    except HarnessError as exc:
+        fd, name = tempfile.mkstemp(prefix=f"policybench-{record.run_id[:80]}-", suffix=".json")
+        with open(fd, "wb") as f:
+            f.write(data)
+        return Path(name), str(exc)
 
 
 def read_record(path: Path) -> RunRecord:
     """Read and validate a run record; raise :class:`RecordError` with one line if bad."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise RecordError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise RecordError(f"{path}: is a folder, not a run record") from None
+        data = read_bytes(path, MAX_RECORD_BYTES, "run record")
+    except HarnessError as exc:
+        raise RecordError(str(exc)) from None
     try:
         return RunRecord.model_validate_json(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "record"
         if first["type"] == "json_invalid":
-            raise RecordError(f"{path}: not valid JSON: {first['msg']}") from None
+            raise RecordError(f"{path}: not valid JSON: {one_line(first['msg'], 160)}") from None
+        msg = one_line(first["msg"], 160)
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise RecordError(f"{path}: {where}: {first['msg']}{more}; not a run record of this harness") from None
+        raise RecordError(f"{path}: {where}: {msg}{more}; not a run record of this harness") from None
+    except (ValueError, RecursionError) as exc:  # deep nesting, huge integers
+        raise RecordError(f"{path}: not a readable run record ({one_line(exc, 120)})") from None

@@ -1,12 +1,17 @@
-"""Readable tables of runs and comparisons (rich), and the comparison of two run records."""
+"""Readable tables of runs and comparisons (rich), and the comparison of two run records.
+
+Tables are built from the score table (:data:`harness.metrics.SCORES`) and fit an
+80-column terminal: long titles go in a caption line of their own.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.table import Table
 
-from .metrics import SCORE_NAMES
+from .errors import HarnessError, one_line
+from .metrics import HEADLINE, LABELS, OVERALL, SCORE_NAMES
 from .records import RunRecord
 from .scoring import Difference, paired_comparison
 
@@ -15,19 +20,22 @@ def _ci(low: float, high: float) -> str:
     return f"[{low:.3f}, {high:.3f}]"
 
 
+def _title(text: str) -> str:
+    return one_line(text, 78)
+
+
 def scores_table(record: RunRecord) -> Table:
     """Score, mean over documents, and 95 % bootstrap interval."""
-    title = (
-        f"{record.model.name} on {record.dataset.source} ({record.dataset.split}, "
-        f"{record.dataset.documents} documents), threshold {record.threshold}"
+    title = _title(
+        f"{record.model.name}: {record.dataset.documents} documents of {record.dataset.source} ({record.dataset.split})"
     )
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", caption=f"threshold {record.threshold}", caption_justify="left")
     table.add_column("score")
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
     for name in SCORE_NAMES:
         agg = record.aggregates[name]
-        style = "bold" if name == "overall" else None
+        style = "bold" if name == OVERALL else None
         table.add_row(name, f"{agg.mean:.3f}", _ci(agg.ci_low, agg.ci_high), style=style)
     return table
 
@@ -35,34 +43,42 @@ def scores_table(record: RunRecord) -> Table:
 def documents_table(record: RunRecord) -> Table:
     """One row per document: the headline scores and any error."""
     table = Table(title="per document", title_justify="left")
-    columns = {"date_accuracy": "date", "presider_accuracy": "presider", "directive_f1": "directive F1"}
-    columns |= {"summary_rougeL": "ROUGE-L", "overall": "overall"}
-    table.add_column("doc_id", no_wrap=True)
-    for header in columns.values():
-        table.add_column(header, justify="right")
-    table.add_column("error")
+    table.add_column("doc_id", no_wrap=True, max_width=22)
+    for name in HEADLINE:
+        table.add_column(LABELS[name].replace("summary ", "").replace("directive ", "dir. "), justify="right")
+    table.add_column("error", overflow="fold")
     for doc in record.documents:
-        table.add_row(doc.doc_id, *(f"{doc.scores[c]:.3f}" for c in columns), doc.error or "")
+        table.add_row(doc.doc_id, *(f"{doc.scores[c]:.2f}" for c in HEADLINE), doc.error or "")
     return table
 
 
-class CompareError(Exception):
+class CompareError(HarnessError):
     """Two runs that cannot be compared; the message says why."""
 
 
 @dataclass(frozen=True)
 class Comparison:
+    """Run A against run B on the documents both scored."""
+
     a: RunRecord
     b: RunRecord
     differences: dict[str, Difference]
     documents: int
+    means_a: dict[str, float]  # over the shared documents
+    means_b: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+
+
+def _means(per_doc: dict[str, dict[str, float]], docs: list[str]) -> dict[str, float]:
+    return {k: sum(per_doc[d][k] for d in docs) / len(docs) for k in SCORE_NAMES}
 
 
 def compare_runs(a: RunRecord, b: RunRecord) -> Comparison:
     """Paired comparison of run A against run B over their common documents.
 
-    Refuses runs on different dataset versions, splits or thresholds: their per-document
-    scores do not measure the same thing.
+    Every number is over the shared documents, the means of each run too, so that the
+    difference is the difference of the means shown. Refuses runs on different dataset
+    versions, splits or thresholds: their scores do not measure the same thing.
     """
     if a.dataset.sha256 != b.dataset.sha256:
         raise CompareError(
@@ -72,16 +88,25 @@ def compare_runs(a: RunRecord, b: RunRecord) -> Comparison:
         raise CompareError(f"the runs used different splits ({a.dataset.split} vs {b.dataset.split})")
     if a.threshold != b.threshold:
         raise CompareError(f"the runs used different thresholds ({a.threshold} vs {b.threshold})")
-    common = set(a.per_doc_scores()) & set(b.per_doc_scores())
+    per_a, per_b = a.per_doc_scores(), b.per_doc_scores()
+    common = sorted(set(per_a) & set(per_b))
     if not common:
         raise CompareError("the runs have no document in common")
-    diffs = paired_comparison(a.per_doc_scores(), b.per_doc_scores(), samples=a.bootstrap_samples, seed=a.seed)
-    return Comparison(a, b, diffs, len(common))
+    diffs = paired_comparison(per_a, per_b, samples=a.bootstrap_samples, seed=a.seed)
+    notes = []
+    if len(common) < max(len(per_a), len(per_b)):
+        notes.append(
+            f"Compared on the {len(common)} documents both runs scored "
+            f"(A has {len(per_a)}, B has {len(per_b)}); every number above is over those {len(common)}."
+        )
+    return Comparison(a, b, diffs, len(common), _means(per_a, common), _means(per_b, common), notes)
 
 
 def comparison_table(comparison: Comparison, alpha: float = 0.05) -> Table:
     a, b = comparison.a.model.name, comparison.b.model.name
-    table = Table(title=f"{a} (A) vs {b} (B) on {comparison.documents} shared documents", title_justify="left")
+    table = Table(title=_title(f"A: {a} | B: {b}"), title_justify="left")
+    table.caption = f"{comparison.documents} shared documents; paired bootstrap 95% CI; * sign-flip p < {alpha}"
+    table.caption_justify = "left"
     for column, justify in (
         ("score", "left"),
         ("A", "right"),
@@ -93,11 +118,11 @@ def comparison_table(comparison: Comparison, alpha: float = 0.05) -> Table:
     ):
         table.add_column(column, justify=justify)
     for name, diff in comparison.differences.items():
-        verdict = "significant" if diff.p_value < alpha else ""
+        verdict = "*" if diff.p_value < alpha else ""
         table.add_row(
             name,
-            f"{comparison.a.aggregates[name].mean:.3f}",
-            f"{comparison.b.aggregates[name].mean:.3f}",
+            f"{comparison.means_a[name]:.3f}",
+            f"{comparison.means_b[name]:.3f}",
             f"{diff.mean:+.3f}",
             _ci(diff.low, diff.high),
             f"{diff.p_value:.3f}",

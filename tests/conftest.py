@@ -20,6 +20,6 @@ DATASET = ROOT / "dataset"
 
 @pytest.fixture(scope="session")
 def gold():
-    from harness.corpus import load_gold
+    from harness.dataset import load_gold
 
     return load_gold(DATASET)

@@ -10,9 +10,11 @@ from baselines.null import NullBaseline
 from baselines.oracle import OracleBaseline
 from baselines.rules import RulesBaseline
 from baselines.textrank import TextRankBaseline, rank
-from harness.extractors import Document, available
-from harness.metrics import rouge_l_f1
+from harness.extractors import Document, RunContext, available
+from harness.rouge import rouge_l_f1
 from harness.schema import DIRECTIVE_MAX_WORDS, SUMMARY_MAX_WORDS
+
+from conftest import DATASET
 
 # Two readouts written for this test: other places, names, dates and phrasing.
 CITY = Document(
@@ -88,7 +90,7 @@ def test_textrank_ranks_the_central_sentence_first():
 def test_oracle_reads_the_gold_and_says_so(gold):
     assert "READS THE GOLD" in oracle_module.__doc__
     record = gold.records[2]
-    p = OracleBaseline().extract(Document.from_gold(record))
+    p = OracleBaseline(RunContext(str(DATASET), "test")).extract(Document.from_gold(record))
     assert p.meeting_date == record.meeting_date
     assert len(p.directives) == len(record.directives)
     assert all(d in record.text for d in p.directives)

@@ -159,7 +159,7 @@ def test_bad_predictions_file(tmp_path, case):
     write(tmp_path / f"{case}.jsonl", lines)
     result = harness("score", f"{case}.jsonl", "--dataset", str(DATASET), cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.splitlines() == [message]
+    assert result.stderr.splitlines() == ["harness score: " + message]
     assert not (tmp_path / "runs").exists()
 
 
@@ -176,7 +176,7 @@ def test_bad_predictions_file(tmp_path, case):
 def test_bad_bytes(tmp_path, data, message):
     (tmp_path / "bom.jsonl").write_bytes(data)
     result = harness("score", "bom.jsonl", "--dataset", str(DATASET), cwd=tmp_path)
-    assert (result.returncode, result.stderr.splitlines()) == (2, [message])
+    assert (result.returncode, result.stderr.splitlines()) == (2, ["harness score: " + message])
 
 
 # --------------------------------------------------------------------- bad invocations
@@ -201,7 +201,7 @@ def test_bad_bytes(tmp_path, data, message):
         (["eval", "--model", "null", "--threshold", "2"], "harness eval: --threshold must be between 0 and 1, got 2.0"),
         (["eval", "--model", "lead", "-M", "words=0"], "harness eval: model 'lead': words must be at least 1, got 0"),
         (["eval", "--model", "null", "-M", "x=1"], "harness eval: model 'null' does not take these arguments"),
-        (["score", "nothere.jsonl"], "nothere.jsonl: no such file"),
+        (["score", "nothere.jsonl"], "harness score: nothere.jsonl: no such file"),
         (["compare", "a.json", "b.json"], "harness compare: a.json: no such file"),
     ],
 )

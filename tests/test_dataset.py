@@ -11,7 +11,8 @@ import pytest
 import yaml
 from datasets import List, Value
 
-from harness.corpus import DATA_FILE, DatasetError, build, build_outputs, content_hash, features, same_content
+from harness.build import DATA_FILE, build, build_outputs, features, same_content
+from harness.dataset import DatasetError, content_hash
 from harness.schema import GoldRecord
 
 from conftest import ANNOTATIONS, DATASET, SEEDS
@@ -108,7 +109,7 @@ def test_load_gold_reads_exactly_what_load_dataset_reads(gold, rows):
 
 
 def test_load_gold_through_datasets_for_other_layouts(tmp_path, rows):
-    from harness.corpus import load_gold
+    from harness.dataset import load_gold
 
     folder = tmp_path / "jsonl"
     (folder / "data").mkdir(parents=True)

@@ -13,7 +13,7 @@ from llm_server import ChatServer
 
 from baselines.llm import LLMExtractor, answer_schema
 from harness.evaluate import evaluate
-from harness.extractors import Document
+from harness.extractors import Document, RunContext
 from harness.metrics import SCORE_NAMES
 from harness.records import read_record
 
@@ -98,7 +98,7 @@ def test_slow_answer_within_the_timeout_and_a_hang_past_it(tmp_path, answers):
         record = run(server, tmp_path, timeout=1, retries=1)
         by_id = {d.doc_id: d for d in record.documents}
         assert by_id[DOC0].error is None and by_id[DOC0].scores["overall"] == 1.0
-        assert by_id[DOC1].error == "LLMError: no answer within 1 s (after 2 attempts)"
+        assert by_id[DOC1].error == "LLMError: no complete answer within 1 s (after 2 attempts)"
         assert by_id[DOC1].scores["overall"] == 0.0 and record.failed_documents == 1
         assert record.aggregates["overall"].mean == pytest.approx(0.8)
 
@@ -144,7 +144,11 @@ def test_connection_refused_fails_every_document_cleanly(tmp_path):
 
 def test_fewshot_examples_come_from_other_documents(gold):
     extractor = LLMExtractor(
-        model="m", base_url="http://127.0.0.1:9/v1", fewshot=2, cache_dir="none", dataset=str(DATASET)
+        model="m",
+        base_url="http://127.0.0.1:9/v1",
+        fewshot=2,
+        cache_dir="none",
+        context=RunContext(str(DATASET), "test"),
     )
     for record in gold.records:
         messages = extractor.messages(Document.from_gold(record))

@@ -41,7 +41,7 @@ def test_malformed_predictions(name, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(CORPUS / "predictions")
     file = name.split("/", 1)[1]
     code, lines = _run(["score", file, "--dataset", str(DATASET), "-o", str(tmp_path / "r.json")], capsys)
-    assert (code, lines) == (2, [EXPECTED[name]])
+    assert (code, lines) == (2, ["harness score: " + EXPECTED[name]])
     assert not (tmp_path / "r.json").exists()
 
 
@@ -72,4 +72,4 @@ def test_oversized_predictions(record, message, tmp_path, monkeypatch, capsys):
     (tmp_path / "big.jsonl").write_text(json.dumps({"doc_id": DOC0, **record}) + "\n")
     monkeypatch.chdir(tmp_path)
     code, lines = _run(["score", "big.jsonl", "--dataset", str(DATASET)], capsys)
-    assert (code, lines) == (2, [f"big.jsonl:1: {message}"])
+    assert (code, lines) == (2, [f"harness score: big.jsonl:1: {message}"])

@@ -10,14 +10,13 @@ from rouge_score import rouge_scorer
 from harness.metrics import (
     SCORE_NAMES,
     date_accuracy,
-    lcs_length,
     match_directives,
     normalise_name,
     presider_accuracy,
-    rouge_l_f1,
     score_document,
     summary_rouge,
 )
+from harness.rouge import lcs_length, rouge_l_f1
 from harness.schema import Prediction
 
 ROUGE_L = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rouge_score import rouge_scorer
 
-from harness.corpus import load_gold
+from harness.dataset import load_gold
 from harness.metrics import SCORE_NAMES, rouge_l_f1, score_document
 from harness.predictions import PredictionsError, parse_predictions
 from harness.schema import Prediction

@@ -1,0 +1,218 @@
+"""Build the Hugging Face dataset folder from ``seeds/`` and ``annotations/``.
+
+The built dataset is a folder (``dataset/`` in the repository):
+
+* ``data/test.parquet``: one :class:`~harness.schema.GoldRecord` per row, in ``doc_id``
+  order, with the column types of :func:`features` written into the file;
+* ``README.md``: the dataset card, whose YAML header declares the config, the split and
+  every feature's type (generated from the same :func:`features`);
+* ``prediction.schema.json``: the JSON Schema of a prediction record.
+
+Why Parquet and not JSON Lines: ``datasets`` reads JSON through pyarrow, which turns
+``"2022-12-17"`` into a timestamp before the declared string type is applied, so the
+value comes back as ``"2022-12-17 00:00:00"``. Parquet carries its types and nothing is
+inferred.
+
+:func:`features` is derived from :class:`~harness.schema.GoldRecord` itself, so a field
+added to the model appears in the Parquet schema and the card without another edit.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import statistics
+import types
+import typing
+from pathlib import Path
+from string import Template
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import BaseModel
+
+from .annotations import validate_corpus
+from .dataset import SPLIT, content_hash
+from .errors import HarnessError
+from .files import read_bytes, write_atomic
+from .schema import GoldRecord, Prediction
+
+if TYPE_CHECKING:
+    from datasets import Features
+
+DATA_FILE = f"data/{SPLIT}.parquet"
+CARD_TEMPLATE = Path(__file__).with_name("templates") / "dataset_card.md"
+PREDICTION_SCHEMA_FILE = "prediction.schema.json"
+
+
+class InvalidAnnotations(HarnessError):
+    """The annotations do not validate; ``problems`` holds one line per problem."""
+
+
+def _feature(annotation: Any) -> Any:
+    """The ``datasets`` feature of one field type of a pydantic model."""
+    from datasets import List, Value
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _feature(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"no feature for the union {annotation!r}")
+        return _feature(inner[0])  # a nullable column: Arrow columns all take nulls
+    if origin is list:
+        return List(_feature(typing.get_args(annotation)[0]))
+    if origin is typing.Literal or annotation is str:
+        return Value("string")
+    if annotation is int:
+        return Value("int64")
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {name: _feature(f.annotation) for name, f in annotation.model_fields.items()}
+    raise TypeError(f"no feature for the type {annotation!r}")
+
+
+@functools.cache
+def features() -> Features:
+    """The column types of the dataset, derived from :class:`~harness.schema.GoldRecord`."""
+    from datasets import Features
+
+    return Features(_feature(GoldRecord))
+
+
+def to_parquet(records: list[GoldRecord]) -> bytes:
+    """The split as Parquet with the column types of :func:`features`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist([r.model_dump(mode="json") for r in records], schema=features().arrow_schema)
+    sink = pa.BufferOutputStream()
+    # Row groups of a few hundred rows let a reader stream a large split in small pieces.
+    pq.write_table(table, sink, compression="zstd", row_group_size=256)
+    return sink.getvalue().to_pybytes()
+
+
+def same_content(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds what ``data`` holds.
+
+    Parquet files are compared by table, not by bytes: pyarrow writes its own version into
+    the file, so the same rows written by another pyarrow differ in a few bytes.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    if path.suffix != ".parquet":
+        return read_bytes(path, len(data) + 1) == data if path.stat().st_size == len(data) else False
+    try:
+        return pq.read_table(path).equals(pq.read_table(pa.BufferReader(data)), check_metadata=True)
+    except (pa.ArrowException, OSError):
+        return False
+
+
+def _yaml_feature(name: str, feature: object) -> dict:
+    """One entry of the card's ``dataset_info.features`` list, in the Hub's YAML form."""
+    from datasets import List, Value
+
+    if isinstance(feature, Value):
+        return {"name": name, "dtype": feature.dtype}
+    if isinstance(feature, dict):
+        return {"name": name, "struct": [_yaml_feature(k, v) for k, v in feature.items()]}
+    if isinstance(feature, List):
+        inner = feature.feature
+        if isinstance(inner, Value):
+            return {"name": name, "list": inner.dtype}
+        return {"name": name, "list": [_yaml_feature(k, v) for k, v in inner.items()]}
+    raise TypeError(f"no YAML form for feature {name}: {feature!r}")
+
+
+def features_yaml() -> str:
+    """The ``features:`` block of the dataset card, indented to sit under ``dataset_info:``."""
+    block = yaml.safe_dump([_yaml_feature(k, v) for k, v in features().items()], sort_keys=False)
+    return "".join(f"  {line}\n" for line in block.splitlines())
+
+
+def render_card(records: list[GoldRecord]) -> str:
+    """The dataset card, with the statistics of this build filled in."""
+    directive_counts = [len(r.directives) for r in records]
+    words = [len(r.text.split()) for r in records]
+    dates = sorted(r.meeting_date for r in records)
+    bases = {b: sum(r.meeting_date_basis == b for r in records) for b in ("explicit", "header", "context")}
+    rows = "\n".join(
+        f"| `{r.doc_id}` | {r.meeting_date} ({r.meeting_date_basis}) | "
+        f"{r.presider.name if r.presider else '—'} | {len(r.directives)} | {len(r.text.split())} |"
+        for r in records
+    )
+    return Template(CARD_TEMPLATE.read_text(encoding="utf-8")).substitute(
+        num_rows=len(records),
+        data_file=DATA_FILE,
+        features=features_yaml().rstrip("\n"),
+        sha256=content_hash(records),
+        num_directives=sum(directive_counts),
+        directives_min=min(directive_counts),
+        directives_max=max(directive_counts),
+        words_median=int(statistics.median(words)),
+        date_first=dates[0],
+        date_last=dates[-1],
+        basis_explicit=bases["explicit"],
+        basis_header=bases["header"],
+        basis_context=bases["context"],
+        document_rows=rows,
+    )
+
+
+def prediction_schema() -> str:
+    """The JSON Schema of a prediction record, for validating outside Python."""
+    schema = Prediction.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "policybench/prediction.schema.json"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def build_outputs(seeds_dir: Path, annotations_dir: Path) -> dict[str, bytes]:
+    """Every file ``harness build`` writes, by path relative to the output folder.
+
+    Raises :class:`InvalidAnnotations` when any annotation has a problem.
+    """
+    records, problems = validate_corpus(seeds_dir, annotations_dir)
+    if problems:
+        raise InvalidAnnotations.of(problems)
+    return {
+        DATA_FILE: to_parquet(records),
+        "README.md": render_card(records).encode("utf-8"),
+        PREDICTION_SCHEMA_FILE: prediction_schema().encode("utf-8"),
+    }
+
+
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse an output folder that is not a dataset folder, before anything is written.
+
+    An empty path, a file, or a folder whose ``README.md`` is not a dataset card (the
+    repository root, say) would have its files replaced.
+    """
+    if str(out_dir) in ("", "."):
+        raise HarnessError(f"{str(out_dir)!r}: give the dataset folder by name (e.g. --out dataset)")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise HarnessError(f"{out_dir}: not a folder")
+    card = out_dir / "README.md"
+    if card.exists() or card.is_symlink():
+        head = read_bytes(card, 64 << 20, "dataset card")[:4]
+        if not card.is_file() or head != b"---\n":
+            raise HarnessError(f"{card}: exists and is not a dataset card; refusing to overwrite it")
+
+
+def stale_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[str]:
+    """The files of ``outputs`` whose content differs from what ``out_dir`` holds."""
+    return [rel for rel, data in outputs.items() if not same_content(out_dir / rel, data)]
+
+
+def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path) -> list[Path]:
+    """Validate, then write the files of the dataset folder that changed; return those."""
+    check_output_folder(out_dir)
+    outputs = build_outputs(seeds_dir, annotations_dir)
+    written = []
+    for rel in stale_outputs(outputs, out_dir):
+        write_atomic(out_dir / rel, outputs[rel])
+        written.append(out_dir / rel)
+    return written

@@ -1,0 +1,250 @@
+"""Load a built PolicyBench dataset: the gold records of a split, and the dataset version.
+
+``load_gold`` reads a built dataset (a local folder or a Hugging Face Hub id). A folder as
+``harness build`` writes it — a card whose ``configs`` name Parquet files inside the
+folder — is read directly with pyarrow, sparing the import of ``datasets``; anything else
+goes through ``datasets.load_dataset``, the way a user loads it. Every row is validated as a
+:class:`~harness.schema.GoldRecord`, and every problem is a :class:`DatasetError` of one
+line.
+
+The dataset *version* a run names is :func:`content_hash`: the SHA-256 of the records'
+canonical JSON Lines form, whatever the file format they were read from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import HarnessError, one_line
+from .files import MiB, read_text
+from .schema import GoldRecord, Reference
+
+SPLIT = "test"
+DEFAULT_CONFIG = "default"
+#: Beyond any real card; a bigger README is not a dataset card.
+MAX_CARD_BYTES = 4 * MiB
+MAX_DATA_FILE_BYTES = 2048 * MiB
+
+
+class DatasetError(HarnessError):
+    """A dataset could not be read (a missing folder, a bad card or split, a malformed row)."""
+
+
+def serialise(records: Iterable[GoldRecord]) -> bytes:
+    """The canonical JSON Lines form of a split: field order as in the model, UTF-8."""
+    lines = (json.dumps(r.model_dump(mode="json"), ensure_ascii=False) for r in records)
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+class ContentHash:
+    """The dataset version, fed one record at a time: SHA-256 of :func:`serialise`."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+
+    def update(self, record: GoldRecord) -> None:
+        self._sha.update(serialise([record]))
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+
+def content_hash(records: Iterable[GoldRecord]) -> str:
+    """The dataset version of ``records`` (see :class:`ContentHash`)."""
+    digest = ContentHash()
+    for record in records:
+        digest.update(record)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Split:
+    source: str  # the folder or Hub id it was loaded from
+    split: str
+    sha256: str  # the dataset version: see content_hash
+
+
+@dataclass(frozen=True)
+class Gold(_Split):
+    """A loaded split: its records in order and the content hash that identifies it."""
+
+    records: tuple[GoldRecord, ...]
+
+    def by_id(self) -> dict[str, GoldRecord]:
+        return {r.doc_id: r for r in self.records}
+
+
+@dataclass(frozen=True)
+class References(_Split):
+    """A split reduced to what scoring needs, with the same content hash as :class:`Gold`."""
+
+    references: tuple[Reference, ...]
+
+
+# ------------------------------------------------------------------------- the card
+
+
+def card_header(folder: Path) -> dict[str, Any]:
+    """The YAML header of ``folder/README.md`` (the dataset card), checked to be a mapping."""
+    card_path = folder / "README.md"
+    card = read_text(card_path, MAX_CARD_BYTES, "dataset card")
+    parts = card.split("---\n", 2)
+    if not card.startswith("---\n") or len(parts) < 3:
+        raise DatasetError(f"{card_path}: no YAML header between --- lines; not a dataset card")
+    try:
+        header = yaml.safe_load(parts[1])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 2}" if mark else ""
+        raise DatasetError(
+            f"{card_path}{line}: invalid YAML in the card header: {getattr(exc, 'problem', exc)}"
+        ) from None
+    if not isinstance(header, dict):
+        raise DatasetError(f"{card_path}: the card header is not a mapping of fields")
+    return header
+
+
+def _config_files(folder: Path, config: str, split: str) -> list[Path] | None:
+    """The Parquet files of ``split`` that the card's ``configs`` entry ``config`` names.
+
+    None when the card declares no ``configs`` (then ``datasets`` decides the layout).
+    Paths must stay inside ``folder``: an absolute path or ``..`` is refused.
+    """
+    card_path = folder / "README.md"
+    configs = card_header(folder).get("configs")
+    if configs is None:
+        return None
+    if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
+        raise DatasetError(f"{card_path}: configs: expected a list of mappings")
+    names = [str(c.get("config_name", DEFAULT_CONFIG)) for c in configs]
+    if config not in names:
+        raise DatasetError(f"{card_path}: no config {config!r} (the card declares: {', '.join(names)})")
+    entries = configs[names.index(config)].get("data_files")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise DatasetError(f"{card_path}: configs[{config}].data_files: expected a list of {{split, path}} mappings")
+    patterns = [e.get("path") for e in entries if e.get("split") == split]
+    if not patterns:
+        splits = ", ".join(sorted({str(e.get("split")) for e in entries}))
+        raise DatasetError(f"{folder}: no split {split!r} (the card declares: {splits})")
+    paths: list[Path] = []
+    root = folder.resolve()
+    for pattern in patterns:
+        if not isinstance(pattern, str) or not pattern or Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            raise DatasetError(f"{card_path}: data file {pattern!r}: must be a relative path inside the folder")
+        for path in sorted(folder.glob(pattern)):
+            if not path.resolve().is_relative_to(root):
+                raise DatasetError(f"{card_path}: data file {path}: points outside the dataset folder")
+            paths.append(path)
+    if not paths:
+        raise DatasetError(f"{card_path}: split {split!r}: no file matches {', '.join(map(str, patterns))}")
+    if not all(p.suffix == ".parquet" for p in paths):
+        return None
+    return paths
+
+
+def _parquet_rows(path: Path) -> Iterator[dict]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        if not path.is_file():
+            raise DatasetError(f"{path}: not a regular file")
+        if path.stat().st_size > MAX_DATA_FILE_BYTES:
+            raise DatasetError(f"{path}: larger than {MAX_DATA_FILE_BYTES:,} bytes")
+        reader = pq.ParquetFile(path)
+        for batch in reader.iter_batches(batch_size=256):
+            yield from batch.to_pylist()
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DatasetError(f"{path}: not a readable Parquet file ({one_line(exc, 160)})") from None
+
+
+def _rows_via_datasets(source: str, split: str, config: str) -> Iterator[dict]:
+    from datasets import load_dataset
+
+    local = Path(source)
+    name = None if config == DEFAULT_CONFIG else config
+    try:
+        rows = load_dataset(source, name, split=split)
+    except Exception as exc:  # datasets and the Hub client raise many kinds; all mean "cannot load"
+        reason = one_line(f"{type(exc).__name__}: {exc}", 200)
+        if local.exists():
+            raise DatasetError(f"{source}: cannot load split {split!r}: {reason}") from None
+        raise DatasetError(
+            f"{source}: no such folder, and no Hugging Face Hub dataset of that name could be loaded "
+            f"({type(exc).__name__})"
+        ) from None
+    yield from rows
+
+
+def _iter_rows(source: str, split: str, config: str) -> Iterator[dict]:
+    local = Path(source)
+    if not local.exists() and source.startswith((".", "/", "~")):
+        raise DatasetError(f"{source}: no such folder")
+    if local.exists():
+        if not local.is_dir():
+            raise DatasetError(f"{source}: not a dataset folder")
+        if not (local / "README.md").is_file():
+            raise DatasetError(f"{source}: not a dataset folder (no README.md with a dataset card)")
+        files = _config_files(local, config, split)
+        if files is not None:
+            for path in files:
+                yield from _parquet_rows(path)
+            return
+    yield from _rows_via_datasets(source, split, config)
+
+
+def iter_gold(source: str | os.PathLike[str], split: str = SPLIT, config: str = DEFAULT_CONFIG) -> Iterator[GoldRecord]:
+    """The gold records of a split one by one, each validated (see :func:`load_gold`).
+
+    Document ids must be unique.
+    """
+    source = str(source)
+    seen: set[str] = set()
+    for i, row in enumerate(_iter_rows(source, split, config)):
+        try:
+            record = GoldRecord.model_validate(row)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "row"
+            raise DatasetError(
+                f"{source}: split {split} row {i}: not a gold record: {where}: {one_line(first['msg'], 120)}"
+            ) from None
+        if record.doc_id in seen:
+            raise DatasetError(f"{source}: split {split} row {i}: doc_id {record.doc_id!r} appears twice")
+        seen.add(record.doc_id)
+        yield record
+    if not seen:
+        raise DatasetError(f"{source}: split {split!r} has no rows")
+
+
+def load_gold(source: str | os.PathLike[str], split: str = SPLIT, config: str = DEFAULT_CONFIG) -> Gold:
+    """Load one split of the benchmark as gold records, with its dataset version.
+
+    ``source`` is a local dataset folder or a Hugging Face Hub id. Raises
+    :class:`DatasetError` with a one-line reason.
+    """
+    records = tuple(iter_gold(source, split, config))
+    return Gold(source=str(source), split=split, records=records, sha256=content_hash(records))
+
+
+def load_references(source: str | os.PathLike[str], split: str = SPLIT, config: str = DEFAULT_CONFIG) -> References:
+    """Like :func:`load_gold`, but keeps only the scoring fields of each record.
+
+    Every record is still validated and hashed, one at a time, so memory stays small on
+    large splits (10,000 documents: about a tenth of the full records).
+    """
+    digest = ContentHash()
+    references = []
+    for record in iter_gold(source, split, config):
+        digest.update(record)
+        references.append(Reference.from_gold(record))
+    return References(source=str(source), split=split, sha256=digest.hexdigest(), references=tuple(references))
