@@ -104,23 +104,27 @@ def _finish(record, output: Path | None, per_doc: bool) -> int:
     from .records import write_record_safely
     from .report import documents_table, scores_table
 
-    out, err = _console(), _console(stderr=True)
+    out = _console()
     out.print(scores_table(record))
     if per_doc:
         out.print(documents_table(record))
     if record.extractor_stats:
         counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in record.extractor_stats.items())
         out.print(f"Extractor: {counts}")
+    # Plain prints: a note is one line whatever the terminal's width.
     for note in record.notes:
-        err.print(f"note: {one_line(note)}")
+        print(f"note: {one_line(note)}", file=sys.stderr)
     path = output or Path("runs") / f"{record.run_id}.json"
     written, problem = write_record_safely(record, path, exclusive=output is None)
     if problem:
-        err.print(f"harness: cannot write the run record ({problem}); it is kept at {written}")
+        print(f"harness: cannot write the run record ({problem}); it is kept at {written}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out.print(f"Run record: {written}")
+    out.print(f"Run record: {written}", soft_wrap=True)
     if record.failed_documents:
-        err.print(f"{record.failed_documents} of {record.dataset.documents} document(s) failed; scored as empty")
+        print(
+            f"{record.failed_documents} of {record.dataset.documents} document(s) failed; scored as empty",
+            file=sys.stderr,
+        )
         return EXIT_DOCUMENTS_FAILED
     return EXIT_OK
 

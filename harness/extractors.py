@@ -284,7 +284,7 @@ def _describe(exc: BaseException) -> str:
         return f"the extractor called sys.exit({exc.code!r})"
     if isinstance(exc, asyncio.CancelledError):
         return "the extractor's task was cancelled"
-    text = str(exc).splitlines()[0] if str(exc).strip() else ""
+    text = str(exc).strip()
     return one_line(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
 

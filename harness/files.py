@@ -22,6 +22,10 @@ MiB = 1 << 20
 DEFAULT_MAX_BYTES = 256 * MiB
 
 
+def _a(what: str) -> str:
+    return f"an {what}" if what[:1] in "aeiou" else f"a {what}"
+
+
 def read_bytes(path: Path, limit: int = DEFAULT_MAX_BYTES, what: str = "file") -> bytes:
     """The bytes of the regular file ``path``; :class:`HarnessError` for anything else.
 
@@ -32,22 +36,22 @@ def read_bytes(path: Path, limit: int = DEFAULT_MAX_BYTES, what: str = "file") -
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         if isinstance(exc, IsADirectoryError):
-            raise HarnessError(f"{path}: is a folder, not a {what}") from None
+            raise HarnessError(f"{path}: is a folder, not {_a(what)}") from None
         raise HarnessError(describe_os_error(path, exc)) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise HarnessError(f"{path}: is a folder, not a {what}")
+            raise HarnessError(f"{path}: is a folder, not {_a(what)}")
         if not stat.S_ISREG(info.st_mode):
-            raise HarnessError(f"{path}: not a regular file (a device, pipe or socket); give a {what}")
+            raise HarnessError(f"{path}: not a regular file (a device, pipe or socket); give {_a(what)}")
         if info.st_size > limit:
-            raise HarnessError(f"{path}: {info.st_size:,} bytes, more than the {limit:,} a {what} may have")
+            raise HarnessError(f"{path}: {info.st_size:,} bytes, more than the {limit:,} {_a(what)} may have")
         chunks, total = [], 0
         while chunk := os.read(fd, min(MiB, limit + 1 - total)):
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # the file grew while it was read
-                raise HarnessError(f"{path}: more than the {limit:,} bytes a {what} may have")
+                raise HarnessError(f"{path}: more than the {limit:,} bytes {_a(what)} may have")
         return b"".join(chunks)
     except OSError as exc:
         raise HarnessError(describe_os_error(path, exc)) from None

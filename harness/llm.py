@@ -164,14 +164,16 @@ class OpenAITransport:
                 raise Retryable(f"cannot connect to {where}") from None
             raise Retryable(f"the connection to {where} broke before the answer was complete ({cause})") from None
         except (openai.APIResponseValidationError, json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:
-            raise Retryable(f"the server's answer is not a chat completion ({type(exc).__name__})") from None
+            raise Retryable(
+                f"the server at {where} did not answer with a chat completion ({type(exc).__name__})"
+            ) from None
         return _reply(response, where)
 
 
 def _reply(response: Any, where: str) -> Reply:
     """The text and usage of a chat completion, checked: servers send odd things with 200."""
     if isinstance(response, str | bytes):  # an HTML page or plain text instead of JSON
-        raise Retryable(f"the server at {where} answered with text, not a chat completion")
+        raise Retryable(f"the server at {where} did not answer with a chat completion (it sent text)")
     error = getattr(response, "error", None) or (getattr(response, "model_extra", None) or {}).get("error")
     choices = getattr(response, "choices", None)
     if not choices:

@@ -13,15 +13,33 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _DOC = re.compile(r"Readout (\S+):")
 
 
+@dataclass
+class Raw:
+    """A body sent as it is: not JSON, cut short (``missing`` bytes never come), or trickled."""
+
+    data: bytes
+    content_type: str = "application/json"
+    missing: int = 0
+    trickle: float = 0.0
+
+
 class ChatServer:
-    def __init__(self, answers: dict[str, dict[str, Any]], structured: bool = True, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        answers: dict[str, dict[str, Any]],
+        structured: bool = True,
+        delay: float = 0.0,
+        max_connections: int = 1000,
+    ) -> None:
         self.answers = answers
+        self.gate = threading.BoundedSemaphore(max_connections)
         self.structured = structured
         self.delay = delay
         self.faults: dict[str, list[str]] = defaultdict(list)
@@ -37,21 +55,44 @@ class ChatServer:
                 pass
 
             def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
+                if not server.gate.acquire(blocking=False):
+                    # Past its connection limit the server drops the connection unanswered.
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                try:
+                    self.answer()
+                finally:
+                    server.gate.release()
+
+            def answer(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length))
                 status, headers, payload = server.respond(body, self.headers.get("authorization", ""))
                 if status == 0:  # a hang: answer nothing until the client gives up
                     time.sleep(float(payload))
                     return
-                data = json.dumps(payload).encode()
+                raw = payload if isinstance(payload, Raw) else None
+                data = raw.data if raw else json.dumps(payload).encode()
                 try:
                     self.send_response(status)
-                    for key, value in {**headers, "content-type": "application/json"}.items():
+                    content_type = raw.content_type if raw else "application/json"
+                    for key, value in {**headers, "content-type": content_type}.items():
                         self.send_header(key, value)
-                    self.send_header("content-length", str(len(data)))
+                    self.send_header("content-length", str(len(data) + (raw.missing if raw else 0)))
                     self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
+                    if raw and raw.trickle:
+                        for i in range(len(data)):
+                            self.wfile.write(data[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(raw.trickle)
+                    else:
+                        self.wfile.write(data)
+                    if raw and raw.missing:  # promise more than is sent, then hang up
+                        self.wfile.flush()
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                except (BrokenPipeError, ConnectionResetError, OSError):
                     pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -93,6 +134,17 @@ class ChatServer:
             return 0, {}, fault.split(":")[1]
         if fault and fault.startswith("slow"):
             time.sleep(float(fault.split(":")[1]))
+        if fault in ("401", "404"):
+            reason = {"401": "invalid api key", "404": "no such model"}[fault]
+            return int(fault), {}, {"error": {"message": reason, "type": "invalid_request"}}
+        if fault == "context":  # refused whatever the format: the prompt is too long
+            return 400, {}, {"error": {"message": "maximum context length exceeded", "type": "invalid_request"}}
+        if fault == "error200":
+            return 200, {}, {"error": {"message": "the model is overloaded", "type": "server_error"}}
+        if fault == "html":
+            return 200, {}, Raw(b"<html><body>Bad gateway</body></html>", content_type="text/html")
+        if fault == "cut":
+            return 200, {}, Raw(b'{"id": "x", "object": "chat.completion", "choi', missing=400)
         if "response_format" in body and not self.structured:
             return 400, {}, {"error": {"message": "response_format is not supported", "type": "invalid_request"}}
         answer = self.answers.get(doc_id, {})
@@ -100,22 +152,26 @@ class ChatServer:
             content = "Sure! Here is the answer: {meeting_date: 2022-12-17,"
         elif fault == "bad_schema":
             content = json.dumps({**answer, "meeting_date": "17/12/2022", "confidence": 0.9})
+        elif fault == "null":
+            content = None
         elif self.structured:
             content = json.dumps(answer)
         else:
             content = "Here is the JSON:\n```json\n" + json.dumps(answer, indent=1) + "\n```"
-        usage = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
-        return (
-            200,
-            {},
-            {
-                "id": f"chatcmpl-{self.total}",
-                "object": "chat.completion",
-                "created": 0,
-                "model": body["model"],
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
-                ],
-                "usage": usage,
-            },
-        )
+        usage: dict[str, Any] = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
+        if fault == "odd_usage":
+            usage = {"prompt_tokens": "many", "completion_tokens": -5, "total_tokens": None}
+        choices = [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]
+        if fault == "no_choices":
+            choices = []
+        reply = {
+            "id": f"chatcmpl-{self.total}",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": choices,
+            "usage": usage,
+        }
+        if fault and fault.startswith("trickle"):
+            return 200, {}, Raw(json.dumps(reply).encode(), trickle=float(fault.split(":")[1]))
+        return 200, {}, reply
