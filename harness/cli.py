@@ -153,6 +153,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         TimeElapsedColumn(),
         console=_console(stderr=True),
         transient=True,
+        disable=not sys.stderr.isatty(),  # a log file gets no bar, and no blank line either
     )
     failed = 0
     task = None

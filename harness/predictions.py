@@ -118,8 +118,9 @@ def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None 
         except RecursionError:
             problems.append(f"{where}: not a prediction (JSON nested too deeply)")
             continue
-        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-            problems.append(f"{where}: not valid JSON ({one_line(exc, 100)})")
+        except ValueError as exc:  # Python refuses integers of more than 4,300 digits
+            reason = "a number of more than 4,300 digits" if "digits" in str(exc) else one_line(exc, 100)
+            problems.append(f"{where}: not valid JSON ({reason})")
             continue
         if not isinstance(obj, dict):
             problems.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
