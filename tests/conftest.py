@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,3 +27,42 @@ def gold():
     from harness.dataset import load_gold
 
     return load_gold(DATASET)
+
+
+@dataclass
+class Result:
+    """What a run of the ``harness`` command gave: exit code and the two streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_harness(*args: object, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Result:
+    """Run the ``harness`` command in this process, as a user would from ``cwd``.
+
+    The same ``main()`` the console script calls, without the cost of a new interpreter;
+    ``env`` sets environment variables for the call (``PYTHONPATH`` is honoured the way
+    Python would). Tests where the process boundary matters start a subprocess instead.
+    """
+    from harness.cli import main
+
+    env = {"COLUMNS": "200", **(env or {})}
+    saved_env = {k: os.environ.get(k) for k in env}
+    saved_path, saved_cwd = list(sys.path), os.getcwd()
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.update(env)
+        sys.path[:0] = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(a) for a in args])
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return Result(code, out.getvalue(), err.getvalue())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -14,16 +13,26 @@ import pytest
 from harness.metrics import SCORE_NAMES
 from harness.records import read_record
 
-from conftest import DATASET, ROOT
+from conftest import DATASET, ROOT, run_harness
 
 DOC0 = "000_a426189bb560bcb6"
 
 
-def harness(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args], cwd=cwd, capture_output=True, text=True, env=full_env, check=False
+def harness(*args: str, cwd: Path = ROOT, env: dict | None = None):
+    return run_harness(*args, cwd=cwd, env=env)
+
+
+@pytest.mark.slow
+def test_python_m_harness_runs_as_a_process(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "harness", "eval", "--model", "null", "-o", str(tmp_path / "r.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    assert result.returncode == 0, result.stderr
+    assert read_record(tmp_path / "r.json").model.name == "null"
 
 
 def gold_lines(gold) -> list[str]:

@@ -22,6 +22,8 @@ from conftest import DATASET, ROOT
 DOC0, DOC1 = "000_a426189bb560bcb6", "001_4943538ee7176661"
 SECRET = "sk-test-policybench-DO-NOT-LEAK-42"
 
+pytestmark = pytest.mark.slow  # real servers and installs: seconds each
+
 
 @pytest.fixture(scope="module")
 def answers(gold):

@@ -15,6 +15,8 @@ from conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "policybench-first-sentence"
 
+pytestmark = pytest.mark.slow  # real servers and installs: seconds each
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rouge_score import rouge_scorer
@@ -36,6 +37,7 @@ predictions = st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(prediction=predictions, gold_index=st.integers(0, len(GOLD) - 1))
 def test_every_score_is_in_range_and_deterministic(prediction, gold_index):
@@ -87,6 +89,7 @@ records = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines=st.lists(st.one_of(records.map(json.dumps), st.text(max_size=30)), max_size=6), raw=st.binary(max_size=20))
 def test_parser_never_fails_other_than_with_clear_lines(lines, raw):

@@ -29,6 +29,7 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_temporary(tmp_path, monk
     assert [p.name for p in tmp_path.iterdir()] == ["record.json"]
 
 
+@pytest.mark.slow
 def test_sigkill_while_writing_never_leaves_a_torn_file(tmp_path):
     target = tmp_path / "data.bin"
     writer = textwrap.dedent(

@@ -6,15 +6,13 @@ thing, and asserts the full message, including the file and the line of the fiel
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness.annotations import validate_corpus
 
-from conftest import ROOT
+from conftest import ROOT, run_harness
 
 SEED = (
     " date 2024-01-10 On January 9, Governor Wang Wu presided over the executive meeting of the"
@@ -228,22 +226,14 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 
 def test_cli_validate_on_the_real_annotations():
-    out = subprocess.run(
-        [sys.executable, "-m", "harness", "validate"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    out = run_harness("validate", cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "All 5 documents are valid."
 
 
 def test_cli_validate_reports_problems_with_exit_code_2(tmp_path):
     run(tmp_path, broken('"in rural roads"', '"in rural lanes"'))
-    out = subprocess.run(
-        [sys.executable, "-m", "harness", "validate", "--seeds", "seeds", "--annotations", "annotations"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = run_harness("validate", "--seeds", "seeds", "--annotations", "annotations", cwd=tmp_path)
     assert out.returncode == 2
     assert out.stderr.splitlines() == [
         "annotations/100_test.yaml:18: directives[0].evidence[0]: quote not found in the text: 'in rural lanes'",
@@ -253,8 +243,6 @@ def test_cli_validate_reports_problems_with_exit_code_2(tmp_path):
 
 
 def test_cli_validate_missing_folder(tmp_path):
-    out = subprocess.run(
-        [sys.executable, "-m", "harness", "validate", "--seeds", "nope"], cwd=tmp_path, capture_output=True, text=True
-    )
+    out = run_harness("validate", "--seeds", "nope", cwd=tmp_path)
     assert out.returncode == 2
     assert out.stderr == "harness validate: nope: no such folder (run from the repository root, or pass the path)\n"
