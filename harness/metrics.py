@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from . import rouge
 from .rouge import rouge_l_f1
@@ -144,6 +143,8 @@ def match_directives(predicted: Sequence[str], gold: Sequence[str], threshold: f
     """
     pairs: tuple[tuple[int, int, float], ...] = ()
     if predicted and gold:
+        from scipy.optimize import linear_sum_assignment  # a quarter second to import: only when needed
+
         sim = similarity_matrix(predicted, gold)
         rows, cols = linear_sum_assignment(sim, maximize=True)
         pairs = tuple((int(i), int(j), float(sim[i, j])) for i, j in zip(rows, cols, strict=True))
