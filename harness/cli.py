@@ -59,28 +59,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import InvalidAnnotations, build_outputs, check_output_folder, stale_outputs
-    from .files import write_atomic
+    from .build import InvalidAnnotations, build, build_outputs, check_output_folder, stale_outputs
 
     _check_dirs(args.seeds, args.annotations)
     check_output_folder(args.out)
     try:
-        outputs = build_outputs(args.seeds, args.annotations)
+        if args.check:
+            stale = stale_outputs(build_outputs(args.seeds, args.annotations), args.out)
+            for rel in stale:
+                print(f"{args.out / rel}: out of date; run `harness build`", file=sys.stderr)
+            if not stale:
+                print(f"{args.out} is up to date.")
+            return EXIT_BAD_INPUT if stale else EXIT_OK
+        written = build(args.seeds, args.annotations, args.out)
     except InvalidAnnotations as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s); nothing written", file=sys.stderr)
         return EXIT_BAD_INPUT
-    stale = stale_outputs(outputs, args.out)
-    if args.check:
-        for rel in stale:
-            print(f"{args.out / rel}: out of date; run `harness build`", file=sys.stderr)
-        if not stale:
-            print(f"{args.out} is up to date.")
-        return EXIT_BAD_INPUT if stale else EXIT_OK
-    for rel in stale:
-        write_atomic(args.out / rel, outputs[rel])
-    print(f"Built {args.out}: {len(stale)} file(s) written, {len(outputs) - len(stale)} unchanged.")
+    print(f"Built {args.out}: {len(written)} file(s) written.")
     return EXIT_OK
 
 
