@@ -3,9 +3,10 @@
 For each document it picks, from the document's own sentences and semicolon clauses, what
 scores best against the gold, to show how far copying text out of the source can go:
 
-* **Directives**: for each gold directive, the source span with the highest ROUGE-L F1 to
-  it, where a span is a run of consecutive comma-separated pieces of one sentence of at
-  most 30 words (each span used once).
+* **Directives**: for each gold directive, the source span the benchmark's directive
+  matcher likes best — a hit first, then the highest similarity — where a span is a run of
+  consecutive comma-separated pieces of one sentence of at most 30 words (each span used
+  once).
 * **Summary**: sentences added greedily, each time the one that most raises ROUGE-L F1
   against the best reference, while it rises and the summary stays within 80 words.
 * **Date and presider**: copied from the gold, since they are not extracted spans; the
@@ -20,8 +21,8 @@ from __future__ import annotations
 from baselines._text import body, clauses, paragraphs, sentences, shorten
 from harness.dataset import load_gold
 from harness.extractors import Document, RunContext
+from harness.matching import same_directive
 from harness.metrics import summary_rouge
-from harness.rouge import rouge_l_f1
 from harness.schema import DIRECTIVE_MAX_WORDS, SUMMARY_MAX_WORDS, GoldRecord, Prediction
 
 
@@ -43,7 +44,12 @@ def spans(clause: str) -> list[str]:
 def best_directives(units: list[str], gold: GoldRecord) -> list[str]:
     chosen: list[str] = []
     for directive in gold.directives:
-        ranked = sorted(units, key=lambda u: -rouge_l_f1(directive.text, u))
+
+        def preference(unit: str, gold: str = directive.text) -> tuple[bool, float]:
+            judgement = same_directive(unit, gold)
+            return judgement.hit, judgement.similarity
+
+        ranked = sorted(units, key=preference, reverse=True)
         pick = next((u for u in ranked if u not in chosen), None)
         if pick is not None:
             chosen.append(pick)

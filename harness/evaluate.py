@@ -17,12 +17,13 @@ from . import __version__
 from .dataset import Gold, load_gold, load_references
 from .errors import HarnessError
 from .extractors import Document, Outcome, RunContext, build_extractor, find, run_extractor
+from .matching import Matcher
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import read_predictions
-from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, new_run_id, utc_now
+from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, Pair, RunRecord, new_run_id, utc_now
 from .redact import redact_args, scrub
 from .schema import GoldRecord, Prediction, Reference
-from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, score_all
+from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, judge_all
 
 
 class EvalError(HarnessError):
@@ -99,7 +100,8 @@ def _record(
     missing: Sequence[str] = (),
 ) -> RunRecord:
     predictions = {doc_id: o.prediction for doc_id, o in outcomes.items()}
-    scores = score_all(predictions, records, settings.threshold, settings.workers)
+    judged = judge_all(predictions, records, settings.threshold, settings.workers)
+    scores = {doc_id: d.scores for doc_id, d in judged.items()}
     intervals = bootstrap_ci(scores, samples=settings.bootstrap_samples, seed=settings.seed)
     documents = []
     for r in records:
@@ -111,6 +113,7 @@ def _record(
                 error=scrub(outcome.error) if outcome and outcome.error else None,
                 latency_s=round(outcome.latency_s, 6) if outcome and outcome.latency_s is not None else None,
                 scores=scores[r.doc_id],
+                pairs=[Pair(**p.__dict__) for p in judged[r.doc_id].pairs],
             )
         )
     return RunRecord(
@@ -119,6 +122,7 @@ def _record(
         dataset=dataset,
         model=model,
         threshold=settings.threshold,
+        matcher=Matcher(settings.threshold).settings(),
         seed=settings.seed,
         bootstrap_samples=settings.bootstrap_samples,
         started_at=clock.started_at,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .errors import HarnessError, one_line
 from .files import MiB, read_text, write_atomic
+from .matching import Matcher
 from .metrics import HEADLINE, LABELS, OVERALL
 from .records import RunRecord, read_record
 
@@ -66,18 +67,24 @@ class Board:
 
 
 def classify(
-    records: list[RunRecord], version: str, documents: int, threshold: float, now: dt.datetime | None = None
+    records: list[RunRecord],
+    version: str,
+    documents: int,
+    threshold: float,
+    matcher: dict | None = None,
+    now: dt.datetime | None = None,
 ) -> Board:
     """Sort records into ranked, incomplete and left-out runs.
 
-    Comparable runs used dataset ``version`` and the matcher ``threshold``; the others are
-    left out.
+    Comparable runs used dataset ``version`` and the directive matcher (its settings and
+    ``threshold``) the harness uses now; the others are left out.
     """
+    matcher = matcher if matcher is not None else Matcher(threshold).settings()
     now = now or dt.datetime.now(dt.timezone.utc)
     for r in records:
         if r.started_at > now + FUTURE_SLACK:
             raise LeaderboardError(f"run {r.run_id}: started_at {r.started_at.isoformat()} is in the future")
-    current = [r for r in records if r.dataset.sha256 == version and r.threshold == threshold]
+    current = [r for r in records if r.dataset.sha256 == version and r.threshold == threshold and r.matcher == matcher]
     ranked, incomplete = [], []
     for r in current:
         lacking = []
@@ -117,7 +124,7 @@ def render(board: Board) -> str:
         lines.append(f"Not ranked, incomplete: {lacking}.")
     if board.other_versions:
         names = ", ".join(cell(r.model.name) for r in board.other_versions)
-        lines.append(f"Left out, run on another dataset version or threshold: {names}.")
+        lines.append(f"Left out, run on another dataset version or directive matcher: {names}.")
     return "\n".join(lines)
 
 

@@ -41,12 +41,12 @@ from functools import cached_property
 import numpy as np
 
 from . import rouge
-from .rouge import rouge_l_f1
+from .matching import DEFAULT_MATCH_THRESHOLD, Matcher
 from .schema import GoldRecord, Prediction, Reference
 
-#: Calibrated on the judged pairs in ``calibration/pairs.jsonl`` by ``calibration/calibrate.py``;
-#: see calibration/README.md. Every run records the threshold it used.
-DEFAULT_THRESHOLD = 0.33
+#: The directive matcher's threshold, calibrated on the judged pairs in ``calibration/``
+#: (see calibration/README.md). Every run records the matcher and its settings.
+DEFAULT_THRESHOLD = DEFAULT_MATCH_THRESHOLD
 
 
 # ------------------------------------------------------------------------------ dates
@@ -105,20 +105,22 @@ def presider_accuracy(predicted: str | None, gold_name: str | None, aliases: Seq
 # -------------------------------------------------------------------------- directives
 
 
-def similarity_matrix(predicted: Sequence[str], gold: Sequence[str]) -> np.ndarray:
-    """``S[i, j] = rouge_l_f1(gold[j], predicted[i])`` for every pair."""
-    matrix = np.zeros((len(predicted), len(gold)))
-    for i, p in enumerate(predicted):
-        for j, g in enumerate(gold):
-            matrix[i, j] = rouge_l_f1(g, p)
-    return matrix
+@dataclass(frozen=True)
+class MatchedPair:
+    """A predicted and a gold directive the assignment paired, and the matcher's verdict."""
+
+    predicted: int
+    gold: int
+    similarity: float
+    hit: bool
+    reason: str
 
 
 @dataclass(frozen=True)
 class DirectiveMatch:
     """The optimal one-to-one matching of predicted to gold directives and its scores."""
 
-    pairs: tuple[tuple[int, int, float], ...]  # (predicted index, gold index, similarity)
+    pairs: tuple[MatchedPair, ...]
     precision: float
     recall: float
     f1: float
@@ -134,23 +136,29 @@ def _prf(hits: float, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def match_directives(predicted: Sequence[str], gold: Sequence[str], threshold: float) -> DirectiveMatch:
+def match_directives(predicted: Sequence[str], gold: Sequence[str], matcher: Matcher) -> DirectiveMatch:
     """Match predicted to gold directives one to one, maximising total similarity.
 
-    Solved exactly with ``scipy.optimize.linear_sum_assignment`` (greedy matching can pair
-    a prediction with the gold item another prediction needed more). Pairs below the
-    threshold stay in the soft score but are not hits.
+    Every pair is judged by ``matcher`` (:func:`harness.matching.same_directive`); the
+    assignment maximises the sum of the judged similarities — 0 for a pair the matcher
+    rules out, so a reversed instruction never takes a gold directive from a right one —
+    solved exactly with ``scipy.optimize.linear_sum_assignment``. A matched pair is a hit
+    when the matcher says so; its similarity counts in the soft score either way.
     """
-    pairs: tuple[tuple[int, int, float], ...] = ()
+    pairs: tuple[MatchedPair, ...] = ()
     if predicted and gold:
         from scipy.optimize import linear_sum_assignment  # a quarter second to import: only when needed
 
-        sim = similarity_matrix(predicted, gold)
+        judged = [[matcher.judge(p, g) for g in gold] for p in predicted]
+        sim = np.array([[j.similarity for j in row] for row in judged])
         rows, cols = linear_sum_assignment(sim, maximize=True)
-        pairs = tuple((int(i), int(j), float(sim[i, j])) for i, j in zip(rows, cols, strict=True))
-    hits = sum(1 for _, _, s in pairs if s >= threshold)
+        pairs = tuple(
+            MatchedPair(int(i), int(j), judged[i][j].similarity, judged[i][j].hit, judged[i][j].reason)
+            for i, j in zip(rows, cols, strict=True)
+        )
+    hits = sum(1 for p in pairs if p.hit)
     precision, recall, f1 = _prf(hits, len(predicted), len(gold))
-    soft = _prf(sum(s for _, _, s in pairs), len(predicted), len(gold))[2]
+    soft = _prf(sum(p.similarity for p in pairs), len(predicted), len(gold))[2]
     return DirectiveMatch(pairs=pairs, precision=precision, recall=recall, f1=f1, soft_f1=soft)
 
 
@@ -192,7 +200,7 @@ class Pair:
 
     @cached_property
     def directives(self) -> DirectiveMatch:
-        return match_directives(self.prediction.directives, self.reference.directives, self.threshold)
+        return match_directives(self.prediction.directives, self.reference.directives, Matcher(self.threshold))
 
     @cached_property
     def summary(self) -> dict[str, float]:
@@ -250,12 +258,19 @@ HEADLINE: tuple[str, ...] = (OVERALL, *(s.name for s in SCORES if s.headline))
 OVERALL_PARTS: tuple[str, ...] = tuple(s.name for s in SCORES if s.in_overall)
 
 
-def score_document(
+def judge_document(
     prediction: Prediction, gold: GoldRecord | Reference, threshold: float = DEFAULT_THRESHOLD
-) -> dict[str, float]:
-    """Every score of one document, keyed by the names in :data:`SCORE_NAMES`."""
+) -> tuple[dict[str, float], DirectiveMatch]:
+    """Every score of one document, and the directive matching behind the directive scores."""
     ref = gold if isinstance(gold, Reference) else Reference.from_gold(gold)
     pair = Pair(prediction, ref, threshold)
     scores = {s.name: s.compute(pair) for s in SCORES}
     scores[OVERALL] = sum(scores[k] for k in OVERALL_PARTS) / len(OVERALL_PARTS)
-    return scores
+    return scores, pair.directives
+
+
+def score_document(
+    prediction: Prediction, gold: GoldRecord | Reference, threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, float]:
+    """Every score of one document, keyed by the names in :data:`SCORE_NAMES`."""
+    return judge_document(prediction, gold, threshold)[0]

@@ -67,12 +67,24 @@ class Aggregate(_Model):
         return self
 
 
+class Pair(_Model):
+    """A predicted and a gold directive the assignment paired (indices into the
+    prediction's and the gold's lists), with the matcher's similarity, verdict and reason."""
+
+    predicted: Annotated[int, Field(ge=0)]
+    gold: Annotated[int, Field(ge=0)]
+    similarity: ScoreValue
+    hit: bool
+    reason: str
+
+
 class DocumentResult(_Model):
     doc_id: str
     prediction: Prediction
     error: str | None = None
     latency_s: float | None = None
     scores: dict[str, ScoreValue]
+    pairs: list[Pair] = []
 
     @model_validator(mode="after")
     def _complete(self) -> DocumentResult:
@@ -87,6 +99,7 @@ class RunRecord(_Model):
     dataset: DatasetInfo
     model: ModelInfo
     threshold: ScoreValue
+    matcher: dict[str, Any] = Field(default_factory=dict)  # the directive matcher's name and settings
     seed: Annotated[int, Field(ge=0)]
     bootstrap_samples: Annotated[int, Field(ge=1)]
     confidence: float = 0.95

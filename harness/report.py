@@ -86,8 +86,11 @@ def compare_runs(a: RunRecord, b: RunRecord) -> Comparison:
         )
     if a.dataset.split != b.dataset.split:
         raise CompareError(f"the runs used different splits ({a.dataset.split} vs {b.dataset.split})")
-    if a.threshold != b.threshold:
-        raise CompareError(f"the runs used different thresholds ({a.threshold} vs {b.threshold})")
+    if (a.threshold, a.matcher) != (b.threshold, b.matcher):
+        raise CompareError(
+            f"the runs used different directive matchers ({a.matcher.get('name')} at {a.threshold} "
+            f"vs {b.matcher.get('name')} at {b.threshold})"
+        )
     per_a, per_b = a.per_doc_scores(), b.per_doc_scores()
     common = sorted(set(per_a) & set(per_b))
     if not common:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .metrics import DEFAULT_THRESHOLD, SCORE_NAMES, score_document
+from .metrics import DEFAULT_THRESHOLD, SCORE_NAMES, MatchedPair, judge_document
 from .schema import GoldRecord, Prediction, Reference
 
 DEFAULT_BOOTSTRAP_SAMPLES = 10_000
@@ -52,8 +52,20 @@ class Difference:
     n: int
 
 
-def _score_chunk(pairs: list[tuple[Prediction, Reference]], threshold: float) -> list[dict[str, float]]:
-    return [score_document(p, g, threshold) for p, g in pairs]
+@dataclass(frozen=True)
+class DocumentScores:
+    """One document's scores and the matched directive pairs behind them."""
+
+    scores: dict[str, float]
+    pairs: tuple[MatchedPair, ...]
+
+
+def _score_chunk(pairs: list[tuple[Prediction, Reference]], threshold: float) -> list[DocumentScores]:
+    out = []
+    for prediction, reference in pairs:
+        scores, match = judge_document(prediction, reference, threshold)
+        out.append(DocumentScores(scores, match.pairs))
+    return out
 
 
 def score_all(
@@ -66,6 +78,16 @@ def score_all(
 
     ``workers > 1`` scores in that many processes; the scores are the same.
     """
+    return {doc_id: d.scores for doc_id, d in judge_all(predictions, gold, threshold, workers).items()}
+
+
+def judge_all(
+    predictions: Mapping[str, Prediction],
+    gold: Sequence[GoldRecord | Reference],
+    threshold: float = DEFAULT_THRESHOLD,
+    workers: int = 1,
+) -> dict[str, DocumentScores]:
+    """Like :func:`score_all`, with each document's matched directive pairs."""
     refs = [g if isinstance(g, Reference) else Reference.from_gold(g) for g in gold]
     pairs = [(predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r) for r in refs]
     if workers <= 1 or len(pairs) < _MIN_DOCS_PER_WORKER * 2:

@@ -75,7 +75,8 @@ def test_eval_null_writes_a_valid_record_of_zeros(tmp_path):
     assert {k: (a.mean, a.ci_low, a.ci_high) for k, a in record.aggregates.items()} == dict.fromkeys(
         SCORE_NAMES, (0.0, 0.0, 0.0)
     )
-    assert record.threshold == 0.33 and record.seed == 0 and record.failed_documents == 0
+    assert record.threshold == 0.287 and record.seed == 0 and record.failed_documents == 0
+    assert record.matcher["name"] == "content-coverage" and record.matcher["threshold"] == 0.287
 
 
 def test_eval_limit_and_doc_select_documents(tmp_path):

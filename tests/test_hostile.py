@@ -517,7 +517,7 @@ def test_leaderboard_lists_incomplete_runs_apart_and_leaves_out_other_versions(b
     table = [line for line in text.splitlines() if line.startswith("| ")]
     assert [line.split(" | ")[0] for line in table[1:]] == ["| null (built-in)"]
     assert "Not ranked, incomplete: partial (1 of 5 documents)." in text
-    assert "Left out, run on another dataset version or threshold: fake." in text
+    assert "Left out, run on another dataset version or directive matcher: fake." in text
 
 
 @pytest.mark.parametrize(

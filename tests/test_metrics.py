@@ -7,6 +7,7 @@ import random
 import pytest
 from rouge_score import rouge_scorer
 
+from harness.matching import Matcher, same_directive
 from harness.metrics import (
     SCORE_NAMES,
     date_accuracy,
@@ -107,31 +108,42 @@ def test_rouge_l_equals_rouge_score_on_many_pairs(gold):
 
 
 # ---------------------------------------------------------------- directive matching
+#
+# Toy directives of made-up words: every word is a content word, the first is the action,
+# and the last word before a boundary is the head of the object ("xx aa bb cc": action xx,
+# object aa bb cc, head cc). Content-word overlap c gives P = c / #predicted, R = c / #gold,
+# similarity F = 2PR / (P + R), and a hit needs min(P, R) >= t.
+
+
+def _m(t: float) -> Matcher:
+    return Matcher(threshold=t)
 
 
 def test_optimal_assignment_beats_greedy():
-    # sim(P1, G1) = 1.0; sim(P1, G2) = 0.75 (LCS 3 of 4 and 4); sim(P2, G1) = 1/3 (LCS 1 of
-    # 2 and 4); sim(P2, G2) = 0. Greedy takes P1-G1 first and leaves P2-G2 at 0 (total 1.0);
-    # the optimum pairs P1-G2 and P2-G1 (total 1.0833), and both pairs clear t = 0.3.
-    gold = ["aa bb cc dd", "aa bb cc gg"]
-    predicted = ["aa bb cc dd", "dd hh"]
-    match = match_directives(predicted, gold, threshold=0.3)
-    assert sorted((p, g) for p, g, _ in match.pairs) == [(0, 1), (1, 0)]
+    # P1 "xx aa bb cc dd" against G1 "xx aa bb cc": c = 4, P = 4/5, R = 1, F = 8/9;
+    # against G2 "xx aa bb dd": the same, F = 8/9. P2 "xx cc" against G1: c = 2, P = 1,
+    # R = 1/2, F = 2/3, min = 1/2; against G2 the head dd is missing: ruled out, F = 0.
+    # Greedy pairs P1-G1 first (8/9) and leaves P2-G2 (0); the optimum is P1-G2 + P2-G1
+    # (8/9 + 2/3), and at t = 0.5 both are hits.
+    gold = ["xx aa bb cc", "xx aa bb dd"]
+    predicted = ["xx aa bb cc dd", "xx cc"]
+    match = match_directives(predicted, gold, _m(0.5))
+    assert sorted((p.predicted, p.gold) for p in match.pairs) == [(0, 1), (1, 0)]
     assert (match.precision, match.recall, match.f1) == (1.0, 1.0, 1.0)
-    soft = (0.75 + 1 / 3) / 2
-    assert match.soft_f1 == pytest.approx(soft)
+    assert match.soft_f1 == pytest.approx((8 / 9 + 2 / 3) / 2)
 
 
 def test_threshold_decides_hits_but_not_the_soft_score():
-    match = match_directives(["aa bb cc dd", "dd hh"], ["aa bb cc dd", "aa bb cc gg"], threshold=0.5)
-    # hits: only 0.75; P = R = 1/2
+    # At t = 0.6, P2-G1 (min(P, R) = 1/2) is no longer a hit: P = R = 1/2.
+    match = match_directives(["xx aa bb cc dd", "xx cc"], ["xx aa bb cc", "xx aa bb dd"], _m(0.6))
     assert (match.precision, match.recall, match.f1) == (0.5, 0.5, 0.5)
-    assert match.soft_f1 == pytest.approx((0.75 + 1 / 3) / 2)
+    assert match.soft_f1 == pytest.approx((8 / 9 + 2 / 3) / 2)
+    assert [p.reason for p in sorted(match.pairs, key=lambda p: p.predicted)][1].startswith("too little of the gold")
 
 
 def test_unequal_list_lengths():
-    # one prediction, two gold: the prediction matches "aa bb" exactly
-    match = match_directives(["aa bb"], ["aa bb", "cc dd"], threshold=0.33)
+    # one prediction, two gold: the prediction matches "xx aa" exactly (F = 1)
+    match = match_directives(["xx aa"], ["xx aa", "yy bb"], _m(0.5))
     assert (match.precision, match.recall) == (1.0, 0.5)
     assert match.f1 == pytest.approx(2 / 3)
     assert match.soft_f1 == pytest.approx(2 / 3)  # soft P = 1/1, soft R = 1/2
@@ -142,13 +154,52 @@ def test_unequal_list_lengths():
     [([], [], (1.0, 1.0, 1.0, 1.0)), ([], ["aa"], (0.0, 0.0, 0.0, 0.0)), (["aa"], [], (0.0, 0.0, 0.0, 0.0))],
 )
 def test_empty_lists(predicted, gold, expected):
-    m = match_directives(predicted, gold, threshold=0.33)
+    m = match_directives(predicted, gold, _m(0.5))
     assert (m.precision, m.recall, m.f1, m.soft_f1) == expected
 
 
 def test_a_prediction_cannot_be_matched_twice():
-    match = match_directives(["aa bb", "aa bb"], ["aa bb"], threshold=0.33)
+    match = match_directives(["xx aa", "xx aa"], ["xx aa"], _m(0.5))
     assert (match.precision, match.recall) == (0.5, 1.0)
+
+
+GOLD = "Expand exports and fully support enterprises in winning orders and markets."
+
+
+@pytest.mark.parametrize(
+    ("predicted", "hit", "reason"),
+    [
+        (GOLD, True, "same"),
+        ("Fully support firms in winning orders and markets, and boost exports.", True, "same"),
+        ("Do not expand exports and fully support enterprises in winning orders and markets.", False, "negated"),
+        ("Stop efforts to expand exports and fully support enterprises in winning orders.", False, "negated"),
+        ("Reduce exports and fully support enterprises in winning orders and markets.", False, "reversed"),
+        ("Neglect exports and fully support enterprises in winning orders and markets.", False, "reversed"),
+        ("Expand imports and fully support enterprises in winning orders and markets.", False, "another object"),
+        ("Expand exports and", False, "too little of the gold"),
+        (GOLD + " Also build new roads, bridges, ports and airports across the whole province.", False,
+         "too much besides the gold"),
+    ],
+)  # fmt: skip
+def test_same_directive_verdicts(predicted, hit, reason):
+    judgement = same_directive(predicted, GOLD, threshold=0.5)
+    assert judgement.hit is hit and judgement.reason.startswith(reason), judgement
+    if reason in ("negated", "reversed", "another object"):
+        assert judgement.similarity == 0.0
+
+
+def test_same_directive_by_hand():
+    # content words of the gold: expand export fulli support enterpris win order market (8);
+    # of "Expand exports": expand export (2): c = 2, P = 1, R = 1/4, F = 2 * 1/4 / (5/4) = 0.4
+    judgement = same_directive("Expand exports", GOLD, threshold=0.2)
+    assert judgement.hit and judgement.similarity == pytest.approx(0.4) and judgement.coverage == 0.25
+
+
+def test_a_near_copy_that_changes_the_object_is_not_the_same():
+    gold = "Protect property rights and intellectual property rights in accordance with the law."
+    changed = "Protect mining rights and intellectual property rights in accordance with the law."
+    judgement = same_directive(changed, gold, threshold=0.3)
+    assert not judgement.hit and judgement.reason.startswith("changed object: 'mine' where the gold has 'properti'")
 
 
 # ------------------------------------------------------------------------ summaries

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from rouge_score import rouge_scorer
 
 from harness.dataset import load_gold
-from harness.metrics import SCORE_NAMES, rouge_l_f1, score_document
+from harness.metrics import SCORE_NAMES, score_document
 from harness.predictions import PredictionsError, parse_predictions
+from harness.rouge import rouge_l_f1
 from harness.schema import Prediction
 
 from conftest import DATASET

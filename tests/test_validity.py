@@ -1,0 +1,85 @@
+"""The validity battery (validity/): what each score must reject, asserted as orderings.
+
+These are specifications of validity, not regressions: a system that is wrong in a known
+way must score below one that is right, by the margins CONTRACT.md and the issue that
+introduced the battery ask for. The systems are rebuilt from the gold and rescored with the
+real harness here; the numbers are never copied from the program's own earlier output.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from harness.evaluate import evaluate
+
+from conftest import DATASET, ROOT
+
+
+def _battery():
+    spec = importlib.util.spec_from_file_location("battery", ROOT / "validity" / "battery.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def battery():
+    return _battery()
+
+
+@pytest.fixture(scope="module")
+def scores(battery):
+    return battery.score(DATASET)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return evaluate("rules", dataset=str(DATASET)).aggregates
+
+
+def f1(scores, system: str) -> float:
+    return scores[system]["directive_f1"]
+
+
+def test_the_committed_systems_are_what_the_rules_build(battery, tmp_path):
+    fresh = battery.build(DATASET, tmp_path)
+    for path in fresh:
+        committed = ROOT / "validity" / "systems" / path.name
+        assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_readme_table_is_current(battery, scores):
+    text = (ROOT / "validity" / "README.md").read_text(encoding="utf-8")
+    assert battery.table(scores) in text, "run `python validity/battery.py score`"
+
+
+def test_right_systems_score_high(scores):
+    assert f1(scores, "gold") == 1.0
+    assert f1(scores, "paraphrase") >= 0.8
+
+
+@pytest.mark.parametrize("system", ["negation", "antonym", "object swap", "boilerplate", "non-directive"])
+def test_wrong_systems_score_low(scores, system):
+    assert f1(scores, system) <= 0.15
+
+
+def test_fragments_score_below_paraphrases(scores):
+    assert f1(scores, "fragment") <= 0.5
+    assert f1(scores, "fragment") < f1(scores, "paraphrase")
+
+
+def test_every_sentence_scores_below_the_rules_baseline(scores, rules):
+    assert f1(scores, "every sentence") < rules["directive_f1"].mean
+
+
+def test_the_soft_score_gives_nothing_for_reversed_instructions(scores):
+    assert scores["negation"]["directive_soft_f1"] == 0.0
+    assert scores["antonym"]["directive_soft_f1"] < 0.1
+
+
+def test_paraphrases_are_of_the_current_gold(battery, gold):
+    battery.load_paraphrases(list(gold.records))  # raises if a gold directive changed
