@@ -20,7 +20,7 @@ from .extractors import Document, Outcome, RunContext, build_extractor, find, ru
 from .matching import Matcher
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import read_predictions
-from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, Pair, RunRecord, new_run_id, utc_now
+from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, new_run_id, utc_now
 from .redact import redact_args, scrub
 from .schema import GoldRecord, Prediction, Reference
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, judge_all
@@ -113,7 +113,8 @@ def _record(
                 error=scrub(outcome.error) if outcome and outcome.error else None,
                 latency_s=round(outcome.latency_s, 6) if outcome and outcome.latency_s is not None else None,
                 scores=scores[r.doc_id],
-                pairs=[Pair(**p.__dict__) for p in judged[r.doc_id].pairs],
+                # pop: a large run should not hold every pair twice
+                pairs=[(p.predicted, p.gold, p.similarity, p.hit, p.reason) for p in judged.pop(r.doc_id).pairs],
             )
         )
     return RunRecord(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import HarnessError, describe_os_error
@@ -90,13 +91,14 @@ def check_writable_target(path: Path) -> None:
         raise HarnessError(f"{path}: not a regular file; the harness only writes regular files")
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that a reader never sees a half-written file.
 
     The data goes to a temporary file in the same folder, which is then renamed over
     ``path``: a killed process leaves the old file or the new one, never a mix. ``durable``
     also flushes it to disk first, so that it survives a power cut; a cache can skip that.
-    A ``path`` that exists and is not a regular file is refused (:class:`HarnessError`),
+    ``data`` may be an iterable of chunks, written as they come (a large run record need
+    never be one string in memory). A ``path`` that exists and is not a regular file is refused (:class:`HarnessError`),
     and so is any failure of the operating system, with one line naming the path.
     """
     check_writable_target(path)
@@ -107,7 +109,8 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
         raise HarnessError(describe_os_error(path, exc)) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                f.write(chunk)
             f.flush()
             if durable:
                 os.fsync(f.fileno())

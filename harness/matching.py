@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -147,24 +148,60 @@ class Judgement:
     coverage: float = 0.0  # min(P, R) of the content words, whatever the verdict
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def content_words(text: str) -> tuple[str, ...]:
     """Stemmed content words of ``text``, synonyms mapped to one word, in order."""
     return tuple(SYNONYMS.get(t, t) for t in rouge.tokens(text) if t not in STOPWORDS and t not in NEGATIONS)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def negation_count(text: str) -> int:
     lowered = text.lower().replace("n't", " not").replace("cannot", "can not")
     return sum(1 for t in rouge.tokens(lowered) if t in NEGATIONS)
 
 
-def _reversal(added: Counter[str], missing: Counter[str]) -> tuple[str, str] | None:
-    for word in added:
-        for other in OPPOSITES.get(word, ()):
-            if other in missing:
-                return other, word
+def _more(a: _Text, b: _Text, word: str) -> bool:
+    """Whether ``a`` has ``word`` more often than ``b``: it is among what ``a`` adds."""
+    return a.counts.get(word, 0) > b.counts.get(word, 0)
+
+
+def _reversal(pred: _Text, ref: _Text) -> tuple[str, str] | None:
+    """A word the prediction adds whose opposite the gold has and the prediction lacks."""
+    for word in pred.reversible:
+        if _more(pred, ref, word):
+            for other in OPPOSITES[word]:
+                if _more(ref, pred, other):
+                    return other, word
     return None
+
+
+_NOTHING = Judgement(0.0, False, "nothing in common")
+
+
+@dataclass(frozen=True)
+class _Text:
+    """What the matcher needs of one text, computed once (a directive meets many others)."""
+
+    counts: dict[str, int]  # content word -> occurrences
+    words: frozenset[str]
+    length: int  # content words in all
+    negations: int
+    undoing: tuple[str, ...]  # its words in UNDOING, sorted
+    reversible: tuple[str, ...]  # its words that have an opposite, sorted
+
+
+@lru_cache(maxsize=1 << 12)
+def _text(text: str) -> _Text:
+    words = content_words(text)
+    unique = frozenset(words)
+    return _Text(
+        dict(Counter(words)),
+        unique,
+        len(words),
+        negation_count(text),
+        tuple(sorted(unique & UNDOING)),
+        tuple(sorted(w for w in unique if w in OPPOSITES)),
+    )
 
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*|[,;:.()]")
@@ -190,7 +227,7 @@ GENERIC_HEADS = frozenset(
 _PREPOSITIONS = frozenset("for on to in at".split())
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 12)
 def action_and_object(gold: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """The action (the leading verb, and one joined to it by "and"), the heads of its object
     (the last content word of each "of" part of the words after the action, up to the first
@@ -248,31 +285,32 @@ def _stem(word: str) -> str:
 
 def same_directive(predicted: str, gold: str, threshold: float = DEFAULT_MATCH_THRESHOLD) -> Judgement:
     """Whether ``predicted`` states the instruction ``gold`` states; see the module doc."""
-    pred, ref = content_words(predicted), content_words(gold)
-    if not pred or not ref:
+    pred, ref = _text(predicted), _text(gold)
+    if not pred.length or not ref.length:
         return Judgement(0.0, False, "no content words")
-    shared = Counter(pred) & Counter(ref)
-    c = sum(shared.values())
-    precision, recall = c / len(pred), c / len(ref)
-    f = 0.0 if c == 0 else 2 * precision * recall / (precision + recall)
+    if pred.words.isdisjoint(ref.words):  # most pairs of a document: nothing to judge
+        return Judgement(0.0, False, "nothing in common")
+    c = sum(min(pred.counts[w], ref.counts[w]) for w in pred.words & ref.words)
+    precision, recall = c / pred.length, c / ref.length
+    f = 2 * precision * recall / (precision + recall)
     coverage = min(precision, recall)
-    if negation_count(predicted) != negation_count(gold):
+    if pred.negations != ref.negations:
         return Judgement(0.0, False, "negated: one says not to do what the other says to do", coverage)
-    added, missing = Counter(pred) - shared, Counter(ref) - shared
-    if undoing := sorted(w for w in added if w in UNDOING):
+    if undoing := [w for w in pred.undoing if _more(pred, ref, w)]:
         return Judgement(0.0, False, f"reversed: {undoing[0]!r} undoes the gold's action", coverage)
-    if reversal := _reversal(added, missing):
+    if reversal := _reversal(pred, ref):
         return Judgement(0.0, False, f"reversed: {reversal[1]!r} is the opposite of {reversal[0]!r}", coverage)
     _, heads, span = action_and_object(gold)
-    lacking = [w for w in heads if w not in shared]
+    lacking = [w for w in heads if w not in pred.words]
     if lacking:
         return Judgement(0.0, False, f"another object: the gold's {' '.join(lacking)!r} is missing", coverage)
     # A near copy of the gold (most of its words, in any order) whose object lost a word to
     # another is an edit of the object, and the edit is the point: "Expand imports and ...".
-    edited = sorted(w for w in set(span) if missing[w] > 0)
-    if recall >= NEAR_COPY and edited and added:
-        new = " ".join(sorted(added))
-        return Judgement(0.0, False, f"changed object: {new!r} where the gold has {' '.join(edited)!r}", coverage)
+    if recall >= NEAR_COPY and (edited := sorted(w for w in set(span) if _more(ref, pred, w))):
+        added = sorted(w for w in pred.words if _more(pred, ref, w))
+        if added:
+            reason = f"changed object: {' '.join(added)!r} where the gold has {' '.join(edited)!r}"
+            return Judgement(0.0, False, reason, coverage)
     if recall < threshold:
         return Judgement(f, False, f"too little of the gold: covers {recall:.0%} (< {threshold:.0%})", coverage)
     if precision < threshold:
@@ -289,6 +327,21 @@ class Matcher:
 
     def judge(self, predicted: str, gold: str) -> Judgement:
         return same_directive(predicted, gold, self.threshold)
+
+    def judge_all(self, predicted: Sequence[str], gold: Sequence[str]) -> list[list[Judgement]]:
+        """``[[judge(p, g) for g in gold] for p in predicted]``, faster: a pair that shares no
+        content word (most pairs of a document) is not judged at all."""
+        golds = [_text(g) for g in gold]
+        rows = []
+        for p in predicted:
+            words = _text(p).words
+            rows.append(
+                [
+                    _NOTHING if words.isdisjoint(g.words) and words else self.judge(p, text)
+                    for g, text in zip(golds, gold, strict=True)
+                ]
+            )
+        return rows
 
     def settings(self) -> dict[str, object]:
         return {

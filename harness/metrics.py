@@ -33,6 +33,7 @@ prediction scores 0 on a document that has directives.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ def presider_accuracy(predicted: str | None, gold_name: str | None, aliases: Seq
 # -------------------------------------------------------------------------- directives
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MatchedPair:
     """A predicted and a gold directive the assignment paired, and the matcher's verdict."""
 
@@ -149,11 +150,12 @@ def match_directives(predicted: Sequence[str], gold: Sequence[str], matcher: Mat
     if predicted and gold:
         from scipy.optimize import linear_sum_assignment  # a quarter second to import: only when needed
 
-        judged = [[matcher.judge(p, g) for g in gold] for p in predicted]
+        judged = matcher.judge_all(predicted, gold)
         sim = np.array([[j.similarity for j in row] for row in judged])
         rows, cols = linear_sum_assignment(sim, maximize=True)
         pairs = tuple(
-            MatchedPair(int(i), int(j), judged[i][j].similarity, judged[i][j].hit, judged[i][j].reason)
+            # interned: the same reason ("same", "covers 25% ...") recurs across a large run
+            MatchedPair(int(i), int(j), judged[i][j].similarity, judged[i][j].hit, sys.intern(judged[i][j].reason))
             for i, j in zip(rows, cols, strict=True)
         )
     hits = sum(1 for p in pairs if p.hit)

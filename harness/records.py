@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -67,15 +68,11 @@ class Aggregate(_Model):
         return self
 
 
-class Pair(_Model):
-    """A predicted and a gold directive the assignment paired (indices into the
-    prediction's and the gold's lists), with the matcher's similarity, verdict and reason."""
-
-    predicted: Annotated[int, Field(ge=0)]
-    gold: Annotated[int, Field(ge=0)]
-    similarity: ScoreValue
-    hit: bool
-    reason: str
+#: A predicted and a gold directive the assignment paired, as ``[predicted index, gold
+#: index, similarity, hit, reason]``: indices into the prediction's and the gold's directive
+#: lists, and the matcher's similarity, verdict and reason. A row, not an object, because a
+#: run of 10,000 documents holds over a hundred thousand of them.
+PairRow = tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)], ScoreValue, bool, str]
 
 
 class DocumentResult(_Model):
@@ -84,7 +81,7 @@ class DocumentResult(_Model):
     error: str | None = None
     latency_s: float | None = None
     scores: dict[str, ScoreValue]
-    pairs: list[Pair] = []
+    pairs: list[PairRow] = []
 
     @model_validator(mode="after")
     def _complete(self) -> DocumentResult:
@@ -149,15 +146,28 @@ def utc_now() -> dt.datetime:
 INDENT_MAX_DOCUMENTS = 1000
 
 
+def record_chunks(record: RunRecord) -> Iterator[bytes]:
+    """A run record as JSON, in pieces: indented when small; compact, and one document at a
+    time, when it has more than :data:`INDENT_MAX_DOCUMENTS` documents, so that a large run
+    is never held as one string."""
+    if len(record.documents) <= INDENT_MAX_DOCUMENTS:
+        yield (record.model_dump_json(indent=2) + "\n").encode("utf-8")
+        return
+    head = record.model_dump_json(exclude={"documents"})
+    yield (head[:-1] + ',"documents":[').encode("utf-8")
+    for i, document in enumerate(record.documents):
+        yield (("," if i else "") + document.model_dump_json()).encode("utf-8")
+    yield b"]}\n"
+
+
 def record_bytes(record: RunRecord) -> bytes:
-    """A run record as JSON (indented unless it is very large)."""
-    indent = 2 if len(record.documents) <= INDENT_MAX_DOCUMENTS else None
-    return (record.model_dump_json(indent=indent) + "\n").encode("utf-8")
+    """A run record as JSON (see :func:`record_chunks`)."""
+    return b"".join(record_chunks(record))
 
 
 def write_record(record: RunRecord, path: Path) -> None:
     """Write a run record atomically; :class:`HarnessError` if ``path`` cannot take it."""
-    write_atomic(path, record_bytes(record))
+    write_atomic(path, record_chunks(record))
 
 
 def write_record_safely(record: RunRecord, path: Path, exclusive: bool = False) -> tuple[Path, str | None]:
@@ -169,16 +179,16 @@ def write_record_safely(record: RunRecord, path: Path, exclusive: bool = False) 
     ``exclusive`` refuses to replace an existing file (a default path never overwrites
     another run's record).
     """
-    data = record_bytes(record)
     try:
         if exclusive and (path.exists() or path.is_symlink()):
             raise HarnessError(f"{path}: already exists")
-        write_atomic(path, data)
+        write_atomic(path, record_chunks(record))
         return path, None
     except HarnessError as exc:
         fd, name = tempfile.mkstemp(prefix=f"policybench-{record.run_id[:80]}-", suffix=".json")
         with open(fd, "wb") as f:
-            f.write(data)
+            for chunk in record_chunks(record):
+                f.write(chunk)
         return Path(name), str(exc)
 
 
