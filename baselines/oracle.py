@@ -7,8 +7,9 @@ scores best against the gold, to show how far copying text out of the source can
   matcher likes best — a hit first, then the highest similarity — where a span is a run of
   consecutive comma-separated pieces of one sentence of at most 30 words (each span used
   once).
-* **Summary**: sentences added greedily, each time the one that most raises ROUGE-L F1
-  against the best reference, while it rises and the summary stays within 80 words.
+* **Summary**: sentences added greedily, each time the one that most raises the share of
+  the gold's summary units carried (then ROUGE-L F1 against the best reference), while it
+  rises and the summary stays within 80 words.
 * **Date and presider**: copied from the gold, since they are not extracted spans; the
   oracle's date and presider scores are 1 by construction.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 from baselines._text import body, clauses, paragraphs, sentences, shorten
 from harness.dataset import load_gold
 from harness.extractors import Document, RunContext
-from harness.matching import same_directive
+from harness.matching import same_directive, unit_recall
 from harness.metrics import summary_rouge
 from harness.schema import DIRECTIVE_MAX_WORDS, SUMMARY_MAX_WORDS, GoldRecord, Prediction
 
@@ -58,7 +59,7 @@ def best_directives(units: list[str], gold: GoldRecord) -> list[str]:
 
 def best_summary(units: list[str], gold: GoldRecord) -> str:
     picked: list[int] = []
-    best = 0.0
+    best: tuple[float, float] = (0.0, 0.0)
     while True:
         candidates = []
         for i in range(len(units)):
@@ -67,7 +68,8 @@ def best_summary(units: list[str], gold: GoldRecord) -> str:
             trial = sorted(picked + [i])
             text = " ".join(units[j] for j in trial)
             if len(text.split()) <= SUMMARY_MAX_WORDS:
-                candidates.append((summary_rouge(text, gold.reference_summaries)["summary_rougeL"], i))
+                carried = unit_recall(text, [u.text for u in gold.summary_units])
+                candidates.append(((carried, summary_rouge(text, gold.reference_summaries)["summary_rougeL"]), i))
         if not candidates:
             break
         score, i = max(candidates)

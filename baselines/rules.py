@@ -11,8 +11,8 @@
   "should", "called for", "requested", ...), or imperatives inside a paragraph the meeting
   "emphasized"; the cue is cut off, the sentence split at semicolons into single actions,
   states of mind ("understand ...") dropped, each shortened to 30 words.
-* **Summary**: the opening clause of the readout, then the first directives, up to 80
-  words.
+* **Summary**: the opening sentence of the readout with the full date and the presider
+  put in, then the first directives, up to 80 words.
 
 Nothing here knows any document of the dataset.
 """
@@ -174,10 +174,28 @@ def directives(text: str, limit: int = 30) -> list[str]:
     return found[:limit]
 
 
-def summary(text: str, actions: list[str]) -> str:
-    """The readout's opening clause, then its first directives, up to 80 words."""
+def _full_date(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{int(day)} {list(MONTHS)[int(month) - 1].capitalize()} {year}"
+
+
+def opening(text: str, date: str | None, name: str | None) -> str:
+    """The readout's opening sentence, its "On October 7" made the full date found, and the
+    presider named if the sentence does not name them: what the meeting was, when and who."""
     first = sentences(paragraphs(text)[0])[0] if paragraphs(text) else ""
-    words = first.rstrip(".").split()
+    first = first.rstrip(".")
+    if date:
+        first, found = _ON_DATE.subn(f"On {_full_date(date)}", first, count=1)
+        if not found:
+            first = f"On {_full_date(date)}, {first[:1].lower()}{first[1:]}"
+    if name and name not in first:
+        first += f", presided over by {name}"
+    return first
+
+
+def summary(text: str, actions: list[str], date: str | None = None, name: str | None = None) -> str:
+    """What the meeting was (:func:`opening`), then its first directives, up to 80 words."""
+    words = opening(text, date, name).split()
     if actions:
         words += ["The", "meeting", "called", "for", "these", "actions:"]
         for action in actions:
@@ -199,12 +217,13 @@ class RulesBaseline:
     def extract(self, doc: Document) -> Prediction:
         main = body(doc.text, doc.title)
         actions = directives(main, self.max_directives)
+        date, name = meeting_date(doc.text), presider(main)
         return Prediction(
             doc_id=doc.doc_id,
-            meeting_date=meeting_date(doc.text),
-            presider=presider(main),
+            meeting_date=date,
+            presider=name,
             directives=actions,
-            summary=summary(main, actions),
+            summary=summary(main, actions, date, name),
         )
 
 

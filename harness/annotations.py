@@ -19,10 +19,14 @@ from pydantic import ValidationError
 
 from .errors import HarnessError, one_line
 from .files import MiB, read_text
+from .matching import carries_unit
 from .schema import (
     DIRECTIVE_MAX_WORDS,
     SUMMARY_MAX_WORDS,
     SUMMARY_MIN_WORDS,
+    UNIT_MAX_WORDS,
+    UNITS_MAX,
+    UNITS_MIN,
     Annotation,
     Directive,
     EvidenceRef,
@@ -30,6 +34,7 @@ from .schema import (
     Presider,
     QuoteRef,
     Span,
+    SummaryUnit,
     count_words,
     parse_iso_date,
 )
@@ -265,10 +270,14 @@ def _pydantic_problems(exc: ValidationError, checker: _Checker) -> None:
     checker.problems = [p for p in checker.problems if not (p in seen or seen.add(p))]
 
 
-def check_annotation(file: str, source: str, text: str, doc_id: str) -> tuple[GoldRecord | None, list[Problem]]:
+def check_annotation(
+    file: str, source: str, text: str, doc_id: str, require_units: bool = True
+) -> tuple[GoldRecord | None, list[Problem]]:
     """Validate one annotation file's YAML ``source`` against the seed ``text``.
 
     Returns the resolved gold record (None if anything is wrong) and every problem found.
+    ``require_units=False`` accepts an annotation without summary units (a second
+    annotator's, which measures agreement, not the gold).
     """
     try:
         data, lines = load_yaml(source)
@@ -346,6 +355,28 @@ def check_annotation(file: str, source: str, text: str, doc_id: str) -> tuple[Go
         if not SUMMARY_MIN_WORDS <= words <= SUMMARY_MAX_WORDS:
             checker.report(path, f"{words} words; a summary has {SUMMARY_MIN_WORDS} to {SUMMARY_MAX_WORDS}")
 
+    units = []
+    summary_ok = SUMMARY_MIN_WORDS <= count_words(ann.summary) <= SUMMARY_MAX_WORDS
+    if require_units and not UNITS_MIN <= len(ann.summary_units) <= UNITS_MAX:
+        checker.report(("summary_units",), f"{len(ann.summary_units)} units; a document has {UNITS_MIN} to {UNITS_MAX}")
+    seen_units: dict[str, int] = {}
+    for i, u in enumerate(ann.summary_units):
+        path = ("summary_units", i)
+        words = count_words(u.text)
+        if words > UNIT_MAX_WORDS:
+            checker.report(path + ("text",), f"{words} words; a summary unit has at most {UNIT_MAX_WORDS}")
+        key = " ".join(u.text.lower().split())
+        if key in seen_units:
+            checker.report(path + ("text",), f"repeats summary_units[{seen_units[key]}]")
+        seen_units.setdefault(key, i)
+        spans = checker.resolve_all(u.evidence, path + ("evidence",))
+        units.append(SummaryUnit(text=u.text, evidence=spans, note=u.note))
+        # The gold summary is a good summary: it must carry every unit, so that the gold
+        # scored as a prediction earns summary_unit_recall 1.
+        judgement = carries_unit(ann.summary, u.text)
+        if summary_ok and not judgement.hit:
+            checker.report(path + ("text",), f"the summary does not carry this unit ({judgement.reason})")
+
     if checker.problems:
         return None, checker.sorted_problems()
     record = GoldRecord(
@@ -361,6 +392,7 @@ def check_annotation(file: str, source: str, text: str, doc_id: str) -> tuple[Go
         directives=directives,
         summary=ann.summary,
         extra_summaries=ann.extra_summaries,
+        summary_units=units,
     )
     return record, []
 
@@ -370,7 +402,9 @@ def read_seed(path: Path) -> str:
     return read_text(path, MAX_SEED_BYTES, "seed document")
 
 
-def validate_corpus(seeds_dir: Path, annotations_dir: Path) -> tuple[list[GoldRecord], list[Problem]]:
+def validate_corpus(
+    seeds_dir: Path, annotations_dir: Path, require_units: bool = True
+) -> tuple[list[GoldRecord], list[Problem]]:
     """Check every annotation against its seed; return the gold records and all problems.
 
     Records come back sorted by ``doc_id``. A seed without an annotation, and an annotation
@@ -397,7 +431,7 @@ def validate_corpus(seeds_dir: Path, annotations_dir: Path) -> tuple[list[GoldRe
         except HarnessError as exc:
             problems.append(Problem("", "", str(exc)))
             continue
-        record, found = check_annotation(str(ann), source, text, doc_id)
+        record, found = check_annotation(str(ann), source, text, doc_id, require_units)
         problems.extend(found)
         if record is not None:
             records.append(record)

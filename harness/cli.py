@@ -48,7 +48,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .annotations import validate_corpus
 
     _check_dirs(args.seeds, args.annotations)
-    records, problems = validate_corpus(args.seeds, args.annotations)
+    records, problems = validate_corpus(args.seeds, args.annotations, require_units=not args.no_units)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -277,6 +277,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check every annotation against its seed document")
     _paths(p)
+    p.add_argument(
+        "--no-units", action="store_true", help="accept annotations without summary units (a second annotator's)"
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("build", help="build the Hugging Face dataset folder from seeds and annotations")

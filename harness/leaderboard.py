@@ -22,7 +22,7 @@ from pathlib import Path
 from .errors import HarnessError, one_line
 from .files import MiB, read_text, write_atomic
 from .matching import Matcher
-from .metrics import HEADLINE, LABELS, OVERALL
+from .metrics import HEADLINE, LABELS, OVERALL, OVERALL_PARTS
 from .records import RunRecord, read_record
 
 START = "<!-- leaderboard:start -->"
@@ -117,7 +117,9 @@ def render(board: Board) -> str:
         *(_row(r) for r in board.ranked),
         "",
         f"Dataset version `{board.version[:12]}` ({board.documents} documents); "
-        f"mean [95 % bootstrap interval]; threshold {board.threshold}.",
+        f"mean [95 % bootstrap interval]; directive matcher threshold {board.threshold}. "
+        f"`overall` weighs four fields equally ({', '.join(LABELS[s] for s in OVERALL_PARTS)}), so "
+        "the date and the presider alone are half of it: read the fields.",
     ]
     if board.incomplete:
         lacking = "; ".join(f"{cell(r.model.name)} ({why})" for r, why in board.incomplete)

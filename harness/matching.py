@@ -350,3 +350,94 @@ class Matcher:
             "threshold": self.threshold,
             "near_copy": NEAR_COPY,
         }
+
+
+# ----------------------------------------------------------------------- summary units
+
+#: Share of a unit's content words a summary must carry for the unit to count as carried.
+DEFAULT_UNIT_THRESHOLD = 0.6
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)")
+# "Hao Peng presided", "Governor Li Lecheng"; not "Studied Xi's speech" (a verb).
+_LEADING_NAME = re.compile(r"^([A-Z][a-z]+(?<!ed)(?<!ing))(?= [A-Z])")
+_NUMBER = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=1 << 12)
+def _unit_keys(unit: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The numbers and the capitalised names of a unit, as tokens (its first word only when
+    the next is capitalised too: "Hao Peng presided", not "Held on 2 March")."""
+    numbers = frozenset(_NUMBER.findall(unit))
+    names = frozenset(t for name in _NAME.findall(unit) + _LEADING_NAME.findall(unit) for t in content_words(name))
+    return numbers, names
+
+
+@lru_cache(maxsize=1 << 12)
+def _marked_words(text: str) -> tuple[str, ...]:
+    """The text's content words in order, with every negation cue kept as ``"<not>"``."""
+    lowered = text.lower().replace("n't", " not").replace("cannot", "can not")
+    out = []
+    for t in rouge.tokens(lowered):
+        if t in NEGATIONS:
+            out.append("<not>")
+        elif t not in STOPWORDS:
+            out.append(SYNONYMS.get(t, t))
+    return tuple(out)
+
+
+#: How many words before a unit's word a negation, an undoing verb or an opposite reverses it.
+POLARITY_WINDOW = 4
+
+
+def _reversed_in(summary: str, unit_words: frozenset[str]) -> str | None:
+    """A negation, an undoing verb or an opposite of a unit word, just before a unit word
+    the summary has ("do not expand exports", "reduce exports"): the reason, or None."""
+    words = _marked_words(summary)
+    opposites = {o: w for w in unit_words for o in OPPOSITES.get(w, ())}
+    for i, word in enumerate(words):
+        if word not in unit_words:
+            continue
+        window = words[max(0, i - POLARITY_WINDOW) : i]
+        for before in window:
+            if before == "<not>":
+                return f"negated: the summary says not to {word!r}"
+            if before in UNDOING:
+                return f"reversed: {before!r} before {word!r}"
+            if before in opposites and opposites[before] not in window:
+                return f"reversed: {before!r} where the unit has {opposites[before]!r}"
+    return None
+
+
+def carries_unit(summary: str, unit: str, threshold: float = DEFAULT_UNIT_THRESHOLD) -> Judgement:
+    """Whether ``summary`` states the fact ``unit`` states.
+
+    A summary carries a unit when it has every number of the unit (days, years: "17
+    December 2022" needs 17 and 2022), every capitalised name (people, places, bodies,
+    months: "Hao Peng", "Liaoning", "December"; see :func:`_unit_keys`), at least
+    ``threshold`` of the unit's content words (synonyms of the genre count, as for
+    directives), and does not reverse them: no negation cue, undoing verb or opposite of a
+    unit word within :data:`POLARITY_WINDOW` words before a unit word it has ("reduce
+    exports" does not carry "Expanding exports"). ``similarity`` is the share of content
+    words. So a summary with the presider, the date or the province swapped for others
+    misses those units, and one with the decisions reversed misses those, however fluent.
+    """
+    unit_text, summary_text = _text(unit), _text(summary)
+    if not unit_text.length:
+        return Judgement(0.0, False, "no content words")
+    numbers, names = _unit_keys(unit)
+    share = sum(min(n, summary_text.counts.get(w, 0)) for w, n in unit_text.counts.items()) / unit_text.length
+    if lacking := sorted(numbers - frozenset(_NUMBER.findall(summary))):
+        return Judgement(0.0, False, f"another number: {' '.join(lacking)!r} is missing", share)
+    if lacking := sorted(names - summary_text.words):
+        return Judgement(0.0, False, f"another name: {' '.join(lacking)!r} is missing", share)
+    if share < threshold:
+        return Judgement(share, False, f"carries {share:.0%} of the unit (< {threshold:.0%})", share)
+    if reason := _reversed_in(summary, unit_text.words):
+        return Judgement(0.0, False, reason, share)
+    return Judgement(share, True, "carried", share)
+
+
+def unit_recall(summary: str, units: Sequence[str], threshold: float = DEFAULT_UNIT_THRESHOLD) -> float:
+    """``summary_unit_recall``: the share of ``units`` the summary carries (1 without units)."""
+    if not units:
+        return 1.0
+    return sum(carries_unit(summary, u, threshold).hit for u in units) / len(units)

@@ -29,6 +29,8 @@ DateBasis = Literal["explicit", "header", "context"]
 DIRECTIVE_MAX_WORDS = 30
 SUMMARY_MIN_WORDS = 40
 SUMMARY_MAX_WORDS = 80
+UNIT_MAX_WORDS = 15
+UNITS_MIN, UNITS_MAX = 6, 12
 
 
 def count_words(text: str) -> int:
@@ -93,6 +95,12 @@ class DirectiveAnnotation(_Strict):
     note: str | None = None
 
 
+class SummaryUnitAnnotation(_Strict):
+    text: Annotated[str, Field(min_length=1)]
+    evidence: Annotated[list[EvidenceRef], Field(min_length=1)]
+    note: str | None = None
+
+
 class Annotation(_Strict):
     """One hand-written annotation file; quotes are resolved later by the corpus build."""
 
@@ -104,6 +112,7 @@ class Annotation(_Strict):
     directives: list[DirectiveAnnotation]
     summary: str
     extra_summaries: list[str] = []
+    summary_units: list[SummaryUnitAnnotation] = []
 
 
 # --------------------------------------------------------------------------- gold records
@@ -131,6 +140,14 @@ class Directive(_Strict):
     note: str | None
 
 
+class SummaryUnit(_Strict):
+    """A short fact a good summary of the document carries, with its evidence."""
+
+    text: str
+    evidence: list[Span]
+    note: str | None
+
+
 class GoldRecord(_Strict):
     """One row of the dataset: a source document and its resolved gold annotation."""
 
@@ -146,6 +163,7 @@ class GoldRecord(_Strict):
     directives: list[Directive]
     summary: str
     extra_summaries: list[str]
+    summary_units: list[SummaryUnit]
 
     @property
     def reference_summaries(self) -> list[str]:
@@ -163,6 +181,7 @@ class Reference:
     aliases: tuple[str, ...]
     directives: tuple[str, ...]
     summaries: tuple[str, ...]
+    units: tuple[str, ...] = ()
 
     @classmethod
     def from_gold(cls, record: GoldRecord) -> Reference:
@@ -174,6 +193,7 @@ class Reference:
             aliases=tuple(presider.aliases) if presider else (),
             directives=tuple(d.text for d in record.directives),
             summaries=tuple(record.reference_summaries),
+            units=tuple(u.text for u in record.summary_units),
         )
 
 

@@ -7,7 +7,7 @@ import random
 import pytest
 from rouge_score import rouge_scorer
 
-from harness.matching import Matcher, same_directive
+from harness.matching import Matcher, carries_unit, same_directive, unit_recall
 from harness.metrics import (
     SCORE_NAMES,
     date_accuracy,
@@ -202,6 +202,40 @@ def test_a_near_copy_that_changes_the_object_is_not_the_same():
     assert not judgement.hit and judgement.reason.startswith("changed object: 'mine' where the gold has 'properti'")
 
 
+# ------------------------------------------------------------------- summary units
+
+
+@pytest.mark.parametrize(
+    ("summary", "carried", "reason"),
+    [
+        ("On 17 December 2022 the committee met; Hao Peng presided.", True, "carried"),
+        ("On 17 December 2021 the committee met; Hao Peng presided.", False, "another number: '2022'"),
+        ("On 17 December 2022 the committee met; Li Lecheng presided.", False, "another name: 'hao peng'"),
+        ("The committee met in December.", False, "another number"),
+    ],
+)
+def test_a_unit_needs_its_numbers_and_names(summary, carried, reason):
+    judgement = carries_unit(summary, "Hao Peng presided over it on 17 December 2022.")
+    assert judgement.hit is carried and judgement.reason.startswith(reason), judgement
+
+
+def test_a_unit_by_hand_and_its_polarity():
+    unit = "Expanding exports and consumption."  # content words: expand export consumpt
+    # "It called for exports." carries export only: 1 of 3, below 0.6
+    assert carries_unit("It called for exports.", unit).similarity == pytest.approx(1 / 3)
+    assert carries_unit("It called for expanding exports and consumption.", unit).hit
+    assert carries_unit("It called for boosting exports and consumption.", unit).hit  # boost means expand
+    assert not carries_unit("It said not to expand exports and consumption.", unit).hit
+    reduced = carries_unit("It called for reducing exports and consumption, and expanding tariffs.", unit)
+    assert not reduced.hit and reduced.reason.startswith("reversed")
+    # recall over units: the date unit's content words are held 2 march 2023, of which the
+    # summary has 3 of 4 (not "held") and every number and name: carried; so 2 of 3 units
+    units = ["Expanding exports.", "Held on 2 March 2023.", "Helping people in need."]
+    assert unit_recall("On 2 March 2023 it called for expanding exports.", units) == pytest.approx(2 / 3)
+    assert unit_recall("On 2 March 2023 it called for expanding exports and helping people in need.", units) == 1.0
+    assert unit_recall("anything", []) == 1.0
+
+
 # ------------------------------------------------------------------------ summaries
 
 
@@ -246,10 +280,16 @@ def test_gold_fed_back_scores_one_on_every_field(gold):
         assert score_document(_gold_as_prediction(record), record) == dict.fromkeys(SCORE_NAMES, 1.0)
 
 
-def test_an_alias_and_an_extra_summary_also_score_one(gold):
+def test_an_alias_and_an_extra_summary_also_score_one_except_on_units(gold):
+    # An extra reference summary is a reference for ROUGE, not a summary written to carry
+    # the units (only the main summary must carry them all).
     record = gold.records[0]
     prediction = _gold_as_prediction(record, use_alias=True).model_copy(update={"summary": record.extra_summaries[0]})
-    assert score_document(prediction, record) == dict.fromkeys(SCORE_NAMES, 1.0)
+    scores = score_document(prediction, record)
+    units = scores.pop("summary_unit_recall")
+    overall = scores.pop("overall")
+    assert scores == dict.fromkeys(scores, 1.0)
+    assert overall == pytest.approx((3 + units) / 4)
 
 
 def test_empty_prediction_scores_zero_on_every_field(gold):

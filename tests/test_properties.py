@@ -60,7 +60,7 @@ def test_gold_as_prediction_is_always_perfect_in_any_order_and_case(gold_index, 
         meeting_date=gold.meeting_date,
         presider=data.draw(st.sampled_from([name, name.upper(), f"  {name} "])),
         directives=directives,
-        summary=data.draw(st.sampled_from(gold.reference_summaries)),
+        summary=gold.summary,  # the main summary carries every unit; extra ones are ROUGE references
     )
     assert score_document(prediction, gold) == dict.fromkeys(SCORE_NAMES, 1.0)
 

@@ -19,7 +19,12 @@ SEED = (
     " provincial government. The meeting stressed: It is necessary to expand investment."
     " It is necessary to expand investment in rural roads and help small firms.\n"
 )
-SUMMARY = " ".join(["word"] * 45)
+SUMMARY = (
+    "Held on 9 January 2024, the executive meeting of the provincial government was presided over by Governor"
+    " Wang Wu. It was an executive meeting of the provincial government. The meeting stressed expanding"
+    " investment. It called for investment in rural roads. It called for help for small firms, and for steady"
+    " work in every county across the province this year."
+)
 GOOD = f"""\
 doc_id: "100_test"
 title: null
@@ -43,6 +48,19 @@ directives:
     evidence:
       - "help small firms"
 summary: {SUMMARY}
+summary_units:
+  - text: The meeting was held on 9 January 2024.
+    evidence: ["On January 9"]
+  - text: Governor Wang Wu presided.
+    evidence: ["Governor Wang Wu presided over"]
+  - text: It was an executive meeting of the provincial government.
+    evidence: ["the executive meeting of the provincial government"]
+  - text: It stressed expanding investment.
+    evidence: ["The meeting stressed"]
+  - text: It called for investment in rural roads.
+    evidence: ["expand investment in rural roads"]
+  - text: It called for help for small firms.
+    evidence: ["help small firms"]
 """
 
 
@@ -170,9 +188,18 @@ def test_directive_of_exactly_30_words_is_fine(tmp_path):
 
 
 def test_summary_of_40_and_80_words_is_fine(tmp_path):
-    text = broken(f"summary: {SUMMARY}", "summary: " + " ".join(["w"] * 40))
+    core = SUMMARY.split(", and for steady")[0].split()  # the part that carries every unit
+    forty = " ".join(core + ["w"] * (40 - len(core)))
+    text = broken(f"summary: {SUMMARY}", f"summary: {forty}")
     text += "extra_summaries:\n  - " + " ".join(["w"] * 80) + "\n"
     assert run(tmp_path, text)[1] == []
+
+
+def test_a_summary_that_does_not_carry_a_unit(tmp_path):
+    ann, problems = run(tmp_path, broken("by Governor Wang Wu.", "by Governor Li Si."))
+    assert problems == [
+        f"{ann}:26: summary_units[1].text: the summary does not carry this unit (another name: 'wang wu' is missing)"
+    ]
 
 
 def test_unknown_key_top_level_and_nested(tmp_path):
@@ -222,6 +249,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
         f"{ann}:5: meeting_date.value: invalid date '2024-02-30' (no such day)",
         f"{ann}:18: directives[0].evidence[0]: quote not found in the text: 'nowhere'",
         f"{ann}:21: directives[1].evidence[0]: quote not found in the text: 'nor here'",
+        f"{ann}:35: summary_units[5].evidence[0]: quote not found in the text: 'nor here'",
     ]
 
 

@@ -83,3 +83,30 @@ def test_the_soft_score_gives_nothing_for_reversed_instructions(scores):
 
 def test_paraphrases_are_of_the_current_gold(battery, gold):
     battery.load_paraphrases(list(gold.records))  # raises if a gold directive changed
+
+
+# ----------------------------------------------------------------- summaries and overall
+
+
+def test_the_summary_score_in_overall_separates_a_second_human_from_another_meeting(scores):
+    # The score that enters overall must put an independent human summary at least 0.3
+    # above the summary of another meeting (ROUGE-L does not: see validity/README.md).
+    second, other = scores["second human summary"], scores["other meeting summary"]
+    assert second["summary_unit_recall"] >= other["summary_unit_recall"] + 0.3
+
+
+def test_swapped_facts_and_reversed_decisions_are_punished(scores):
+    gold = scores["gold summary"]["summary_unit_recall"]
+    assert gold == 1.0  # the gold summary carries every unit (harness validate checks it)
+    for wrong in ("swapped facts", "reversed summary"):
+        assert scores[wrong]["summary_unit_recall"] <= gold - 0.2, wrong
+    for wrong in ("generic summary", "other meeting summary"):
+        assert scores[wrong]["summary_unit_recall"] <= 0.25, wrong
+
+
+def test_overall_ranks_reversed_directives_below_the_oracle_and_the_rules(scores, rules):
+    oracle = evaluate("oracle", dataset=str(DATASET)).aggregates
+    reversed_ = scores["reversed directives"]["overall"]
+    assert reversed_ < rules["overall"].mean
+    assert reversed_ < oracle["overall"].mean
+    assert scores["date and presider only"]["overall"] < rules["overall"].mean

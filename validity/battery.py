@@ -202,6 +202,87 @@ def _next(record: GoldRecord, records: list[GoldRecord]) -> GoldRecord:
     return records[(ids.index(record.doc_id) + 1) % len(records)]
 
 
+# ---------------------------------------------------------------------------- summaries
+
+#: A fluent summary that fits any such meeting; constructed for the battery.
+GENERIC_SUMMARY = (
+    "The provincial party committee held a meeting to study the spirit of recent important speeches and "
+    "instructions. The meeting stressed the need to strengthen the Party's leadership, promote high-quality "
+    "development, deepen reform and opening up, improve people's livelihood, prevent and resolve risks, and "
+    "ensure that all tasks are carried out so that the revitalization achieves new progress."
+)
+#: Who presides over the swapped-facts summaries: an invented name, in no seed.
+INVENTED_PRESIDER = "Zhou Mingyuan"
+_MONTHS = "January February March April May June July August September October November December".split()
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) ({'|'.join(_MONTHS)}) (\d{{4}})\b")
+
+
+def swap_facts(summary: str, record: GoldRecord) -> str:
+    """The summary with its facts changed and its wording kept: the presider renamed, the
+    date moved (a day later, a year earlier), and Liaoning made Jilin."""
+    out = summary
+    if record.presider:
+        for name in (record.presider.name, *record.presider.aliases):
+            out = out.replace(name, INVENTED_PRESIDER)
+    out = _DAY_MONTH_YEAR.sub(lambda m: f"{int(m[1]) % 28 + 1} {m[2]} {int(m[3]) - 1}", out)
+    return out.replace("Liaoning", "Jilin")
+
+
+#: Words of OPPOSITES that a summary mostly uses as nouns ("the action plan", "study activities").
+_NOUNS_TOO = {"plan", "study", "focus", "use", "keep", "pay", "go", "do", "give", "judge", "treat", "let", "make"}
+_INFLECTED = re.compile(r"\b([A-Za-z]+?)(ing|s)?\b")
+
+
+def reverse_summary(summary: str) -> str:
+    """The summary with every verb of :data:`OPPOSITES` turned into its opposite, in any of
+    the forms a summary uses ("expand", "expands", "expanding"): the decisions reversed."""
+
+    def turn(m: re.Match[str]) -> str:
+        base, ending = m[1], m[2] or ""
+        key = base.lower()
+        candidates = [key, key + "e"] if ending == "ing" else [key]
+        for k in candidates:
+            if k in OPPOSITES and " " not in OPPOSITES[k] and k not in _NOUNS_TOO:
+                opposite = OPPOSITES[k]
+                if ending == "ing":
+                    opposite = (opposite[:-1] if opposite.endswith("e") else opposite) + "ing"
+                elif ending:
+                    opposite += ending
+                return opposite.capitalize() if base[0].isupper() else opposite
+        return m[0]
+
+    return _INFLECTED.sub(turn, summary)
+
+
+def second_summaries() -> dict[str, str]:
+    """The second annotator's summary of each document (annotations/annotator_b/)."""
+    from harness.annotations import load_yaml
+
+    folder = ROOT / "annotations" / "annotator_b"
+    return {p.stem: load_yaml(p.read_text(encoding="utf-8"))[0]["summary"] for p in sorted(folder.glob("*.yaml"))}
+
+
+def lead(record: GoldRecord, words: int = 80) -> str:
+    return " ".join(" ".join(_sentences(record)).split()[:words])
+
+
+def summary_only(make: Callable[[GoldRecord, list[GoldRecord]], str]):
+    def prediction(record: GoldRecord, others: list[GoldRecord], paraphrases: dict) -> dict:
+        return {"doc_id": record.doc_id, "summary": make(record, others)}
+
+    return prediction
+
+
+def full(record: GoldRecord, directives: list[str], summary: str, date: bool, presider: bool) -> dict:
+    return {
+        "doc_id": record.doc_id,
+        "meeting_date": record.meeting_date if date else None,
+        "presider": record.presider.name if presider and record.presider else None,
+        "directives": directives,
+        "summary": summary,
+    }
+
+
 SYSTEMS_LIST: list[System] = [
     System("gold", "right", "directive", directives_only(lambda r, o, p: _directives(r)), "the gold, verbatim"),
     System("paraphrase", "right", "directive",
@@ -241,7 +322,31 @@ SYSTEMS_LIST: list[System] = [
            "each directive cut into two halves"),
     System("merged pairs", "wrong", "directive", directives_only(lambda r, o, p: _pairs(_directives(r))),
            "consecutive directives joined two by two"),
+    System("gold summary", "right", "summary", summary_only(lambda r, o: r.summary), "the gold summary"),
+    System("second human summary", "right", "summary", summary_only(lambda r, o: SECOND[r.doc_id]),
+           "the independent second annotator's summary"),
+    System("lead", "shown", "summary", summary_only(lambda r, o: lead(r)), "the first 80 words of the source"),
+    System("other meeting summary", "wrong", "summary", summary_only(lambda r, o: _next(r, o).summary),
+           "the next document's gold summary"),
+    System("swapped facts", "wrong", "summary", summary_only(lambda r, o: swap_facts(r.summary, r)),
+           "the gold summary with the presider, the date and the province changed"),
+    System("generic summary", "wrong", "summary", summary_only(lambda r, o: GENERIC_SUMMARY),
+           "a fluent summary that fits any meeting"),
+    System("reversed summary", "wrong", "summary", summary_only(lambda r, o: reverse_summary(r.summary)),
+           "the gold summary with its decisions reversed"),
+    System("reversed directives", "wrong", "overall",
+           lambda r, o, p: full(r, [x for t in _directives(r) if (x := reverse(t))],
+                                reverse_summary(swap_facts(r.summary, r)), True, True),
+           "right date and presider; every directive reversed; the summary's decisions reversed, facts swapped"),
+    System("date and presider only", "wrong", "overall", lambda r, o, p: full(r, [], "", True, True),
+           "right date and presider, nothing else"),
+    System("no date or presider", "shown", "overall",
+           lambda r, o, p: full(r, [e["paraphrase"] for e in p[r.doc_id]], SECOND[r.doc_id], False, False),
+           "paraphrased directives and the second human summary, no date or presider"),
 ]  # fmt: skip
+
+
+SECOND = second_summaries()
 
 
 def file_name(system: System) -> str:
