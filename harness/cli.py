@@ -81,12 +81,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _model_args(pairs: list[str]) -> dict[str, str]:
+def _model_args(pairs: list[str], flag: str = "-M") -> dict[str, str]:
     args = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise HarnessError(f"-M {pair!r}: expected key=value")
+            raise HarnessError(f"{flag} {pair!r}: expected key=value")
         args[key.strip()] = value
     return args
 
@@ -134,6 +134,16 @@ def _check_output(output: Path | None) -> None:
         check_writable_target(output)
 
 
+def _judge(args: argparse.Namespace):
+    if args.judge is None:
+        if args.judge_arg:
+            raise HarnessError("-J is for the model judge: give --judge llm too")
+        return None
+    from .judge import make_judge
+
+    return make_judge(args.judge, _model_args(args.judge_arg, "-J"))
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -141,6 +151,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     model_args = _model_args(args.model_arg)
+    judge = _judge(args)
     _check_output(args.output)
     label = one_line(args.model, 40)
     progress = Progress(
@@ -176,6 +187,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             settings=settings,
             progress=on_done,
             on_start=on_start,
+            judge=judge,
         )
     finally:
         if task is not None:
@@ -187,8 +199,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     from .evaluate import score_file
 
     settings = _settings(args)
+    judge = _judge(args)
     _check_output(args.output)
-    record = score_file(args.predictions, dataset=args.dataset, split=args.split, settings=settings, name=args.name)
+    record = score_file(
+        args.predictions, dataset=args.dataset, split=args.split, settings=settings, name=args.name, judge=judge
+    )
     return _finish(record, args.output, args.per_doc)
 
 
@@ -228,6 +243,25 @@ def cmd_models(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_judge_agreement(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from .judge import agreement, load_pairs
+
+    if args.judge is None:
+        raise HarnessError("give the judge to measure: --judge llm -J model=... -J base_url=...")
+    result = agreement(_judge(args), load_pairs(args.pairs))
+    table = Table(title=f"judge against {args.pairs}", title_justify="left")
+    for column in ("kind", "label", "agreed"):
+        table.add_column(column)
+    for (kind, label), (agreed, n) in result.by_kind.items():
+        table.add_row(kind, label, f"{agreed}/{n} ({agreed / n:.0%})")
+    out = _console()
+    out.print(table)
+    out.print(f"Pairs: {result.n}; accuracy {result.accuracy:.3f}; Cohen's kappa {result.kappa:.3f}")
+    return EXIT_OK
+
+
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from .dataset import load_references
     from .leaderboard import classify, load_results, render, update_readme
@@ -244,6 +278,13 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(table)
     return EXIT_OK
+
+
+def _judge_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--judge", choices=["llm"], help="let a model judge decide directives and summary units")
+    parser.add_argument(
+        "-J", dest="judge_arg", action="append", default=[], metavar="KEY=VALUE", help="argument for the judge"
+    )
 
 
 def _scoring_options(parser: argparse.ArgumentParser) -> None:
@@ -264,6 +305,7 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=1, help="processes for scoring (default: 1)")
     parser.add_argument("--output", "-o", type=Path, help="run record path (default: runs/<run id>.json)")
+    _judge_options(parser)
     parser.add_argument("--per-doc", action="store_true", help="also print each document's scores")
 
 
@@ -322,6 +364,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", default="dataset", help="the dataset whose version is ranked (default: dataset)")
     p.add_argument("--split", default="test", help="its split (default: test)")
     p.set_defaults(func=cmd_leaderboard)
+
+    p = sub.add_parser("judge-agreement", help="measure a model judge against the judged directive pairs")
+    p.add_argument(
+        "--pairs",
+        type=Path,
+        default=Path("calibration/pairs.jsonl"),
+        help="judged pairs, JSON Lines (default: calibration/pairs.jsonl)",
+    )
+    _judge_options(p)
+    p.set_defaults(func=cmd_judge_agreement)
 
     p = sub.add_parser("models", help="list the extractors --model can name")
     p.set_defaults(func=cmd_models)

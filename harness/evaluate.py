@@ -12,12 +12,16 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .dataset import Gold, load_gold, load_references
 from .errors import HarnessError
 from .extractors import Document, Outcome, RunContext, build_extractor, find, run_extractor
 from .matching import Matcher
+
+if TYPE_CHECKING:
+    from .judge import Judge
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import read_predictions
 from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, new_run_id, utc_now
@@ -98,9 +102,18 @@ def _record(
     stats: Mapping[str, object],
     extract_s: float | None = None,
     missing: Sequence[str] = (),
+    judge: Judge | None = None,
 ) -> RunRecord:
     predictions = {doc_id: o.prediction for doc_id, o in outcomes.items()}
-    judged = judge_all(predictions, records, settings.threshold, settings.workers)
+    verdicts: dict = {}
+    matcher = Matcher(settings.threshold).settings()
+    if judge is not None:
+        from .judge import judge_all as ask_judge
+
+        verdicts, judge_notes = ask_judge(judge, predictions, records)
+        notes = [*notes, *judge_notes]
+        matcher = {"judge": judge.settings(), "fallback": matcher}
+    judged = judge_all(predictions, records, settings.threshold, settings.workers, verdicts)
     scores = {doc_id: d.scores for doc_id, d in judged.items()}
     intervals = bootstrap_ci(scores, samples=settings.bootstrap_samples, seed=settings.seed)
     documents = []
@@ -123,7 +136,7 @@ def _record(
         dataset=dataset,
         model=model,
         threshold=settings.threshold,
-        matcher=Matcher(settings.threshold).settings(),
+        matcher=matcher,
         seed=settings.seed,
         bootstrap_samples=settings.bootstrap_samples,
         started_at=clock.started_at,
@@ -148,6 +161,7 @@ def evaluate(
     settings: Settings = Settings(),
     progress: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    judge: Judge | None = None,
 ) -> RunRecord:
     """Run the extractor ``model`` (see :mod:`harness.extractors`) and score it.
 
@@ -170,7 +184,9 @@ def evaluate(
     notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error] + output.notes
     dataset_info = DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(records))
     references = [Reference.from_gold(r) for r in records]
-    return _record(dataset_info, references, info, outcomes, settings, clock, notes, output.stats, extract_s)
+    return _record(
+        dataset_info, references, info, outcomes, settings, clock, notes, output.stats, extract_s, judge=judge
+    )
 
 
 def score_file(
@@ -179,6 +195,7 @@ def score_file(
     split: str = "test",
     settings: Settings = Settings(),
     name: str | None = None,
+    judge: Judge | None = None,
 ) -> RunRecord:
     """Score a predictions file against every document of the split.
 
@@ -197,4 +214,6 @@ def score_file(
     label = name or path.stem
     info = ModelInfo(name=label, extractor=label, source="predictions file", target=str(path))
     dataset_info = DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(gold.references))
-    return _record(dataset_info, gold.references, info, outcomes, settings, clock, notes, {}, missing=found.missing)
+    return _record(
+        dataset_info, gold.references, info, outcomes, settings, clock, notes, {}, missing=found.missing, judge=judge
+    )

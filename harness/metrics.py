@@ -49,12 +49,16 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import rouge
-from .matching import DEFAULT_MATCH_THRESHOLD, Matcher, unit_recall
+from .matching import DEFAULT_MATCH_THRESHOLD, Judgement, Matcher, unit_recall
 from .schema import GoldRecord, Prediction, Reference
+
+if TYPE_CHECKING:
+    from .judge import DocumentVerdicts
 
 #: The directive matcher's threshold, calibrated on the judged pairs in ``calibration/``
 #: (see calibration/README.md). Every run records the matcher and its settings.
@@ -148,7 +152,7 @@ def _prf(hits: float, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def match_directives(predicted: Sequence[str], gold: Sequence[str], matcher: Matcher) -> DirectiveMatch:
+def match_directives(predicted: Sequence[str], gold: Sequence[str], matcher: Matcher | JudgedMatcher) -> DirectiveMatch:
     """Match predicted to gold directives one to one, maximising total similarity.
 
     Every pair is judged by ``matcher`` (:func:`harness.matching.same_directive`); the
@@ -203,17 +207,41 @@ def summary_rouge(predicted: str, references: Sequence[str]) -> dict[str, float]
 # ------------------------------------------------------------------------ the table
 
 
+class JudgedMatcher:
+    """A model judge's verdicts for one document, in the shape of a matcher: the pair the
+    judge linked is the same (similarity 1), every other pair is not (0)."""
+
+    def __init__(self, verdicts: DocumentVerdicts) -> None:
+        self.links = verdicts.links
+
+    def judge_all(self, predicted: Sequence[str], gold: Sequence[str]) -> list[list[Judgement]]:
+        same, other = Judgement(1.0, True, "judge: same"), Judgement(0.0, False, "judge: not the same")
+        return [[same if self.links[i] == j else other for j in range(len(gold))] for i in range(len(predicted))]
+
+
 @dataclass(frozen=True)
 class Pair:
-    """One document's prediction beside its reference, with the work several scores share."""
+    """One document's prediction beside its reference, with the work several scores share.
+
+    ``verdicts``, when a model judge decided this document, replaces the deterministic
+    matchers for directive pairs and summary units.
+    """
 
     prediction: Prediction
     reference: Reference
     threshold: float
+    verdicts: DocumentVerdicts | None = None
 
     @cached_property
     def directives(self) -> DirectiveMatch:
-        return match_directives(self.prediction.directives, self.reference.directives, Matcher(self.threshold))
+        matcher = Matcher(self.threshold) if self.verdicts is None else JudgedMatcher(self.verdicts)
+        return match_directives(self.prediction.directives, self.reference.directives, matcher)
+
+    @cached_property
+    def unit_recall(self) -> float:
+        if self.verdicts is None or not self.reference.units:
+            return unit_recall(self.prediction.summary, self.reference.units)
+        return sum(self.verdicts.units) / len(self.reference.units)
 
     @cached_property
     def summary(self) -> dict[str, float]:
@@ -264,7 +292,7 @@ SCORES: tuple[Score, ...] = (
     Score(
         "summary_unit_recall",
         "summary units",
-        lambda p: unit_recall(p.prediction.summary, p.reference.units),
+        lambda p: p.unit_recall,
         in_overall=True,
         headline=True,
     ),
@@ -284,11 +312,14 @@ OVERALL_PARTS: tuple[str, ...] = tuple(s.name for s in SCORES if s.in_overall)
 
 
 def judge_document(
-    prediction: Prediction, gold: GoldRecord | Reference, threshold: float = DEFAULT_THRESHOLD
+    prediction: Prediction,
+    gold: GoldRecord | Reference,
+    threshold: float = DEFAULT_THRESHOLD,
+    verdicts: DocumentVerdicts | None = None,
 ) -> tuple[dict[str, float], DirectiveMatch]:
     """Every score of one document, and the directive matching behind the directive scores."""
     ref = gold if isinstance(gold, Reference) else Reference.from_gold(gold)
-    pair = Pair(prediction, ref, threshold)
+    pair = Pair(prediction, ref, threshold, verdicts)
     scores = {s.name: s.compute(pair) for s in SCORES}
     scores[OVERALL] = sum(scores[k] for k in OVERALL_PARTS) / len(OVERALL_PARTS)
     return scores, pair.directives

@@ -18,11 +18,15 @@ import multiprocessing
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .metrics import DEFAULT_THRESHOLD, SCORE_NAMES, MatchedPair, judge_document
 from .schema import GoldRecord, Prediction, Reference
+
+if TYPE_CHECKING:
+    from .judge import DocumentVerdicts
 
 DEFAULT_BOOTSTRAP_SAMPLES = 10_000
 DEFAULT_SEED = 0
@@ -60,10 +64,12 @@ class DocumentScores:
     pairs: tuple[MatchedPair, ...]
 
 
-def _score_chunk(pairs: list[tuple[Prediction, Reference]], threshold: float) -> list[DocumentScores]:
+def _score_chunk(
+    pairs: list[tuple[Prediction, Reference, DocumentVerdicts | None]], threshold: float
+) -> list[DocumentScores]:
     out = []
-    for prediction, reference in pairs:
-        scores, match = judge_document(prediction, reference, threshold)
+    for prediction, reference, verdicts in pairs:
+        scores, match = judge_document(prediction, reference, threshold, verdicts)
         out.append(DocumentScores(scores, match.pairs))
     return out
 
@@ -86,10 +92,16 @@ def judge_all(
     gold: Sequence[GoldRecord | Reference],
     threshold: float = DEFAULT_THRESHOLD,
     workers: int = 1,
+    verdicts: Mapping[str, DocumentVerdicts] | None = None,
 ) -> dict[str, DocumentScores]:
-    """Like :func:`score_all`, with each document's matched directive pairs."""
+    """Like :func:`score_all`, with each document's matched directive pairs.
+
+    ``verdicts``: a model judge's decisions, by document; the others use the deterministic
+    matchers.
+    """
     refs = [g if isinstance(g, Reference) else Reference.from_gold(g) for g in gold]
-    pairs = [(predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r) for r in refs]
+    verdicts = verdicts or {}
+    pairs = [(predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r, verdicts.get(r.doc_id)) for r in refs]
     if workers <= 1 or len(pairs) < _MIN_DOCS_PER_WORKER * 2:
         results = _score_chunk(pairs, threshold)
     else:

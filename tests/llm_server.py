@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -37,8 +38,10 @@ class ChatServer:
         structured: bool = True,
         delay: float = 0.0,
         max_connections: int = 1000,
+        replier: Callable[[dict[str, Any]], str | None] | None = None,
     ) -> None:
         self.answers = answers
+        self.replier = replier  # answers requests that are not about a readout (a judge's)
         self.gate = threading.BoundedSemaphore(max_connections)
         self.structured = structured
         self.delay = delay
@@ -148,12 +151,15 @@ class ChatServer:
         if "response_format" in body and not self.structured:
             return 400, {}, {"error": {"message": "response_format is not supported", "type": "invalid_request"}}
         answer = self.answers.get(doc_id, {})
+        custom = self.replier(body) if self.replier else None
         if fault == "invalid_json":
             content = "Sure! Here is the answer: {meeting_date: 2022-12-17,"
         elif fault == "bad_schema":
             content = json.dumps({**answer, "meeting_date": "17/12/2022", "confidence": 0.9})
         elif fault == "null":
             content = None
+        elif custom is not None:
+            content = custom
         elif self.structured:
             content = json.dumps(answer)
         else:
