@@ -161,7 +161,7 @@ def _parquet_rows(path: Path) -> Iterator[dict]:
         if path.stat().st_size > MAX_DATA_FILE_BYTES:
             raise DatasetError(f"{path}: larger than {MAX_DATA_FILE_BYTES:,} bytes")
         reader = pq.ParquetFile(path)
-        for batch in reader.iter_batches(batch_size=256):
+        for batch in reader.iter_batches(batch_size=256, use_threads=False):
             yield from batch.to_pylist()
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DatasetError(f"{path}: not a readable Parquet file ({one_line(exc, 160)})") from None
