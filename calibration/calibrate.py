@@ -44,6 +44,7 @@ from harness import matching  # noqa: E402
 from harness.rouge import rouge_l_f1  # noqa: E402
 
 PAIRS = Path(__file__).with_name("pairs.jsonl")
+UNIT_PAIRS = Path(__file__).with_name("unit_pairs.jsonl")
 BOOTSTRAP = 2000
 SEED = 0
 
@@ -61,6 +62,23 @@ def matcher_score(a: str, b: str) -> float:
     can)."""
     judgement = matching.same_directive(b, a, threshold=0.0)
     return judgement.coverage if judgement.hit else 0.0
+
+
+def unit_score(unit: str, summary: str) -> float:
+    """The unit matcher's decision score: the share of the unit's content words the summary
+    has, or 0 when a rule rules it out (a number or name missing, the unit reversed)."""
+    judgement = matching.carries_unit(summary, unit, threshold=0.0)
+    return judgement.coverage if judgement.hit else 0.0
+
+
+def as_pairs(unit_pairs: list[dict]) -> list[dict]:
+    """Unit pairs in the form :func:`evaluate` reads (``a`` the unit, ``b`` the summary,
+    label "same" for a stated unit, kind the summary's source)."""
+    return [
+        {"doc_id": p["doc_id"], "a": p["unit"], "b": p["summary"], "kind": p["source"],
+         "label": "same" if p["label"] == "stated" else "different"}
+        for p in unit_pairs
+    ]  # fmt: skip
 
 
 def _rates(scored: list[tuple[dict, float]], t: float) -> tuple[float, float, float]:
@@ -172,6 +190,27 @@ def run(pairs: list[dict]) -> list[Result]:
     return results
 
 
+def unit_report(unit_pairs: list[dict]) -> str:
+    result = evaluate("unit matcher", lambda a, b: unit_score(a, b), as_pairs(unit_pairs))
+    stated = sum(p["label"] == "stated" for p in unit_pairs)
+    lines = [
+        f"Unit pairs: {len(unit_pairs)} ({stated} stated, {len(unit_pairs) - stated} not stated)",
+        "",
+        "| threshold [95% CI] | AUC [95% CI] | held-out balanced accuracy |",
+        "|---|---|---|",
+        f"| {result.threshold:.3f} [{result.threshold_ci[0]:.3f}, {result.threshold_ci[1]:.3f}] "
+        f"| {result.auc:.3f} [{result.auc_ci[0]:.3f}, {result.auc_ci[1]:.3f}] | {result.balanced_accuracy():.3f} |",
+        "",
+        "| summary | label | held-out judgements right |",
+        "|---|---|---|",
+    ]
+    for (kind, label), (right, n) in result.by_kind().items():
+        shown = "stated" if label == "same" else "not stated"
+        lines.append(f"| {kind} | {shown} | {right}/{n} ({right / n:.0%}) |")
+    lines += ["", f"Unit threshold: {result.threshold}"]
+    return "\n".join(lines)
+
+
 def report(pairs: list[dict], results: list[Result]) -> str:
     n_same = sum(p["label"] == "same" for p in pairs)
     lines = [
@@ -201,4 +240,5 @@ def report(pairs: list[dict], results: list[Result]) -> str:
 
 if __name__ == "__main__":
     pairs = load_pairs()
-    sys.stdout.write(report(pairs, run(pairs)) + "\n")
+    sys.stdout.write(report(pairs, run(pairs)) + "\n\n")
+    sys.stdout.write(unit_report(load_pairs(UNIT_PAIRS)) + "\n")

@@ -88,3 +88,22 @@ def test_matcher_score_is_zero_for_ruled_out_pairs(calibrate):
     assert calibrate.matcher_score(gold, gold) == 1.0
     # "Expand exports": content words expand export of 8: min(P, R) = 2/8
     assert calibrate.matcher_score(gold, "Expand exports") == 0.25
+
+
+@pytest.mark.slow
+def test_the_unit_threshold_is_the_calibrated_one(calibrate):
+    from harness.matching import DEFAULT_UNIT_THRESHOLD
+
+    unit_pairs = calibrate.load_pairs(calibrate.UNIT_PAIRS)
+    assert len(unit_pairs) >= 100 and {p["label"] for p in unit_pairs} == {"stated", "not stated"}
+    result = calibrate.evaluate("units", calibrate.unit_score, calibrate.as_pairs(unit_pairs))
+    assert result.threshold == DEFAULT_UNIT_THRESHOLD
+    readme = (ROOT / "calibration" / "README.md").read_text(encoding="utf-8")
+    assert f"Unit threshold: {DEFAULT_UNIT_THRESHOLD}" in readme
+    assert f"| {result.balanced_accuracy():.3f} |" in readme
+
+
+def test_unit_pairs_are_of_the_gold_units(calibrate, gold):
+    by_id = gold.by_id()
+    for p in calibrate.load_pairs(calibrate.UNIT_PAIRS):
+        assert p["unit"] in [u.text for u in by_id[p["doc_id"]].summary_units], p["id"]

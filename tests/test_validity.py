@@ -100,8 +100,9 @@ def test_swapped_facts_and_reversed_decisions_are_punished(scores):
     assert gold == 1.0  # the gold summary carries every unit (harness validate checks it)
     for wrong in ("swapped facts", "reversed summary"):
         assert scores[wrong]["summary_unit_recall"] <= gold - 0.2, wrong
-    for wrong in ("generic summary", "other meeting summary"):
-        assert scores[wrong]["summary_unit_recall"] <= 0.25, wrong
+    second = scores["second human summary"]["summary_unit_recall"]
+    for wrong in ("generic summary", "other meeting summary", "lead"):
+        assert scores[wrong]["summary_unit_recall"] <= second - 0.3, wrong
 
 
 def test_overall_ranks_reversed_directives_below_the_oracle_and_the_rules(scores, rules):
