@@ -250,8 +250,11 @@ def cmd_judge_agreement(args: argparse.Namespace) -> int:
 
     if args.judge is None:
         raise HarnessError("give the judge to measure: --judge llm -J model=... -J base_url=...")
-    result = agreement(_judge(args), load_pairs(args.pairs))
-    table = Table(title=f"judge against {args.pairs}", title_justify="left")
+    from .dataset import bundled
+
+    pairs = args.pairs or bundled("pairs.jsonl")
+    result = agreement(_judge(args), load_pairs(pairs))
+    table = Table(title=f"judge against {pairs}", title_justify="left")
     for column in ("kind", "label", "agreed"):
         table.add_column(column)
     for (kind, label), (agreed, n) in result.by_kind.items():
@@ -263,10 +266,10 @@ def cmd_judge_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from .dataset import load_references
+    from .dataset import bundled, load_references
     from .leaderboard import classify, load_results, render, update_readme
 
-    gold = load_references(args.dataset, args.split)
+    gold = load_references(args.dataset or bundled(), args.split)
     board = classify(load_results(args.results), gold.sha256, len(gold.references), DEFAULT_THRESHOLD)
     table = render(board)
     changed = update_readme(args.readme, table, check=args.check)
@@ -288,7 +291,9 @@ def _judge_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _scoring_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="dataset", help="dataset folder or Hugging Face Hub id (default: dataset)")
+    parser.add_argument(
+        "--dataset", help="dataset folder or Hugging Face Hub id (default: the dataset this package ships)"
+    )
     parser.add_argument("--split", default="test", help="split to score (default: test)")
     parser.add_argument(
         "--threshold",
@@ -361,17 +366,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", type=Path, default=Path("results"), help="folder of run records (default: results)")
     p.add_argument("--readme", type=Path, default=Path("README.md"), help="file with the markers (default: README.md)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 2 if the table is out of date")
-    p.add_argument("--dataset", default="dataset", help="the dataset whose version is ranked (default: dataset)")
+    p.add_argument("--dataset", help="the dataset whose version is ranked (default: the bundled one)")
     p.add_argument("--split", default="test", help="its split (default: test)")
     p.set_defaults(func=cmd_leaderboard)
 
     p = sub.add_parser("judge-agreement", help="measure a model judge against the judged directive pairs")
-    p.add_argument(
-        "--pairs",
-        type=Path,
-        default=Path("calibration/pairs.jsonl"),
-        help="judged pairs, JSON Lines (default: calibration/pairs.jsonl)",
-    )
+    p.add_argument("--pairs", type=Path, help="judged pairs, JSON Lines (default: the bundled calibration pairs)")
     _judge_options(p)
     p.set_defaults(func=cmd_judge_agreement)
 

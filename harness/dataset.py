@@ -35,6 +35,30 @@ MAX_CARD_BYTES = 4 * MiB
 MAX_DATA_FILE_BYTES = 2048 * MiB
 
 
+#: Where the package keeps its own copy of the built dataset (a non-editable install).
+_BUNDLED = Path(__file__).with_name("_bundled")
+#: The repository's dataset, beside the package (a source checkout or an editable install).
+_REPOSITORY = Path(__file__).resolve().parent.parent / "dataset"
+
+
+def bundled(name: str = "dataset") -> Path:
+    """The bundled copy of a file or folder of the benchmark: ``dataset`` (the built
+    dataset) or ``pairs.jsonl`` (the judged directive pairs).
+
+    A non-editable install has them in the package (``harness/_bundled/``); a source
+    checkout and an editable install read the repository's own (``dataset/``,
+    ``calibration/pairs.jsonl``). So the default dataset is always a folder on this machine,
+    never a name on the Hugging Face Hub.
+    """
+    packaged = _BUNDLED / name
+    if packaged.exists():
+        return packaged
+    repository = {"dataset": _REPOSITORY, "pairs.jsonl": _REPOSITORY.parent / "calibration" / "pairs.jsonl"}[name]
+    if repository.exists():
+        return repository
+    raise HarnessError(f"this installation of policybench has no bundled {name}; give it explicitly (--dataset PATH)")
+
+
 class DatasetError(HarnessError):
     """A dataset could not be read (a missing folder, a bad card or split, a malformed row)."""
 

@@ -15,19 +15,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .dataset import Gold, load_gold, load_references
+from .dataset import Gold, bundled, load_gold, load_references
 from .errors import HarnessError
 from .extractors import Document, Outcome, RunContext, build_extractor, find, run_extractor
 from .matching import Matcher
-
-if TYPE_CHECKING:
-    from .judge import Judge
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import read_predictions
 from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, new_run_id, utc_now
 from .redact import redact_args, scrub
 from .schema import GoldRecord, Prediction, Reference
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, judge_all
+
+if TYPE_CHECKING:
+    from .judge import Judge
+
+#: What a record says of the dataset when none was named: the copy the package ships.
+BUNDLED = "bundled"
 
 
 class EvalError(HarnessError):
@@ -41,7 +44,7 @@ def select(gold: Gold, doc_ids: Sequence[str] = (), limit: int | None = None) ->
         known = {r.doc_id for r in records}
         unknown = [d for d in doc_ids if d not in known]
         if unknown:
-            raise EvalError(f"--doc {unknown[0]!r} is not a document of {gold.source} ({gold.split})")
+            raise EvalError(f"--doc {unknown[0]!r} is not a document of the {gold.split} split")
         records = [r for r in records if r.doc_id in set(doc_ids)]
     if limit is not None:
         if limit < 1:
@@ -154,7 +157,7 @@ def _record(
 def evaluate(
     model: str,
     model_args: Mapping[str, str] | None = None,
-    dataset: str = "dataset",
+    dataset: str | None = None,
     split: str = "test",
     doc_ids: Sequence[str] = (),
     limit: int | None = None,
@@ -169,7 +172,7 @@ def evaluate(
     """
     args = dict(model_args or {})
     spec = find(model)
-    gold = load_gold(dataset, split)
+    gold = load_gold(dataset or bundled(), split)
     records = select(gold, doc_ids, limit)
     extractor = build_extractor(spec, args, RunContext(dataset=gold.source, split=gold.split))
     clock = _Clock.start()
@@ -182,7 +185,7 @@ def evaluate(
     )
     outcomes = {o.doc_id: o for o in output.outcomes}
     notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error] + output.notes
-    dataset_info = DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(records))
+    dataset_info = DatasetInfo(source=dataset or BUNDLED, split=gold.split, sha256=gold.sha256, documents=len(records))
     references = [Reference.from_gold(r) for r in records]
     return _record(
         dataset_info, references, info, outcomes, settings, clock, notes, output.stats, extract_s, judge=judge
@@ -191,7 +194,7 @@ def evaluate(
 
 def score_file(
     path: Path,
-    dataset: str = "dataset",
+    dataset: str | None = None,
     split: str = "test",
     settings: Settings = Settings(),
     name: str | None = None,
@@ -205,7 +208,7 @@ def score_file(
     does not cover are scored as empty predictions, and the record's notes say which.
     """
     clock = _Clock.start()
-    gold = load_references(dataset, split)
+    gold = load_references(dataset or bundled(), split)
     found = read_predictions(path, {r.doc_id for r in gold.references})
     notes = []
     if found.missing:
@@ -213,7 +216,9 @@ def score_file(
     outcomes = {doc_id: Outcome(doc_id, p, latency_s=None) for doc_id, p in found.predictions.items()}
     label = name or path.stem
     info = ModelInfo(name=label, extractor=label, source="predictions file", target=str(path))
-    dataset_info = DatasetInfo(source=gold.source, split=gold.split, sha256=gold.sha256, documents=len(gold.references))
+    dataset_info = DatasetInfo(
+        source=dataset or BUNDLED, split=gold.split, sha256=gold.sha256, documents=len(gold.references)
+    )
     return _record(
         dataset_info, gold.references, info, outcomes, settings, clock, notes, {}, missing=found.missing, judge=judge
     )

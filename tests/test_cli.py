@@ -70,7 +70,7 @@ def test_eval_null_writes_a_valid_record_of_zeros(tmp_path):
     assert "overall" in result.stdout and f"Run record: {out}" in result.stdout
     record = read_record(out)
     assert record.model.name == "null" and record.model.source == "built-in"
-    assert record.dataset.documents == 5 and record.dataset.source == "dataset"
+    assert record.dataset.documents == 5 and record.dataset.source == "bundled"
     assert len(record.dataset.sha256) == 64
     assert {k: (a.mean, a.ci_low, a.ci_high) for k, a in record.aggregates.items()} == dict.fromkeys(
         SCORE_NAMES, (0.0, 0.0, 0.0)
@@ -202,7 +202,7 @@ def test_bad_bytes(tmp_path, data, message):
         (["eval", "--model", "null", "-M", "oops"], "harness eval: -M 'oops': expected key=value"),
         (
             ["eval", "--model", "null", "--doc", "nope"],
-            "harness eval: --doc 'nope' is not a document of dataset (test)",
+            "harness eval: --doc 'nope' is not a document of the test split",
         ),
         (
             ["eval", "--model", "null", "--dataset", "missing"],

@@ -1,0 +1,38 @@
+"""Packaging step that pyproject.toml cannot express: ship the built dataset in the wheel.
+
+The dataset lives at the top of the repository (``dataset/``, built from ``seeds/`` and
+``annotations/`` by ``harness build``) and the judged directive pairs in ``calibration/``.
+A non-editable install copies both into the package as ``harness/_bundled/``, so that
+``harness eval --model rules`` works from any folder, offline; an editable install and a
+source checkout read them where they are. See ``harness.dataset.bundled``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+ROOT = Path(__file__).resolve().parent
+BUNDLE = {
+    "dataset/README.md": "dataset/README.md",
+    "dataset/data/test.parquet": "dataset/data/test.parquet",
+    "dataset/prediction.schema.json": "dataset/prediction.schema.json",
+    "calibration/pairs.jsonl": "pairs.jsonl",
+}
+
+
+class BuildWithData(build_py):
+    def run(self) -> None:
+        super().run()
+        if self.editable_mode:  # an editable install reads the repository's own files
+            return
+        target = Path(self.build_lib) / "harness" / "_bundled"
+        for source, rel in BUNDLE.items():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / source, target / rel)
+
+
+setup(cmdclass={"build_py": BuildWithData})
