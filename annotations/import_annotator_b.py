@@ -66,14 +66,31 @@ def convert(data: dict, text: str) -> dict:
     return out
 
 
+def prediction(data: dict) -> dict:
+    """The annotation as a prediction record: what the second annotator would answer."""
+    presider = data.get("presider")
+    return {
+        "doc_id": data["doc_id"],
+        "meeting_date": data["meeting_date"],
+        "presider": presider["name"] if presider else None,
+        "directives": [d["text"] for d in data["directives"]],
+        "summary": data["summary"],
+    }
+
+
 def main(source: Path) -> None:
     OUT.mkdir(exist_ok=True)
+    predictions = []
     for path in sorted(source.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         text = (ROOT / "seeds" / f"{path.stem}.txt").read_text(encoding="utf-8")
         body = yaml.safe_dump(convert(data, text), sort_keys=False, allow_unicode=True, width=100)
         (OUT / f"{path.stem}.yaml").write_text(HEADER.format(doc_id=path.stem) + body, encoding="utf-8")
         print(OUT.relative_to(ROOT) / f"{path.stem}.yaml")
+        predictions.append(json.dumps(prediction(data), ensure_ascii=False))
+    # Scored as a system (the human row of the leaderboard): see annotator_b/README.md.
+    (OUT / "predictions.jsonl").write_text("".join(p + "\n" for p in predictions), encoding="utf-8")
+    print(OUT.relative_to(ROOT) / "predictions.jsonl")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED
 
 #: 3: the run finished and its record is written, but some documents failed (see the record).
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_DOCUMENTS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_BROKEN_PIPE = 141  # as a process killed by SIGPIPE
 
 
 def _console(stderr: bool = False):  # rich is imported only when something is printed with it
@@ -202,7 +203,13 @@ def cmd_score(args: argparse.Namespace) -> int:
     judge = _judge(args)
     _check_output(args.output)
     record = score_file(
-        args.predictions, dataset=args.dataset, split=args.split, settings=settings, name=args.name, judge=judge
+        args.predictions,
+        dataset=args.dataset,
+        split=args.split,
+        settings=settings,
+        name=args.name,
+        judge=judge,
+        human=args.human,
     )
     return _finish(record, args.output, args.per_doc)
 
@@ -240,6 +247,46 @@ def cmd_models(args: argparse.Namespace) -> int:
     out = _console()
     out.print(table)
     out.print("Or give package.module:attr, or path/to/file.py:attr.")
+    return EXIT_OK
+
+
+def cmd_agree(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.table import Table
+
+    from .agreement import agree
+
+    _check_dirs(args.seeds, args.dir_a, args.dir_b)
+    result = agree(args.dir_a, args.dir_b, args.seeds)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+        return EXIT_OK
+
+    def cell(value: object) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+    table = Table(title=f"B = {args.dir_b} against A = {args.dir_a}", title_justify="left")
+    columns = ["doc", "date", "presider", "dirs A/B", "dir P", "dir R", "dir F1", "ROUGE-L", "units"]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "doc" else "right")
+    for d in result.documents:
+        table.add_row(
+            d.doc_id[:12], cell(d.date_agrees), cell(d.presider_agrees), f"{d.directives_a}/{d.directives_b}",
+            cell(d.directive_precision), cell(d.directive_recall), cell(d.directive_f1), cell(d.summary_rougeL),
+            cell(d.unit_recall_b),
+        )  # fmt: skip
+    t = result.total()
+    table.add_row(
+        "total", cell(t["date_agreement"]), cell(t["presider_agreement"]), f"{t['directives_a']}/{t['directives_b']}",
+        cell(t["directive_precision"]), cell(t["directive_recall"]), cell(t["directive_f1"]),
+        cell(t["summary_rougeL"]), cell(t["unit_recall_b"]), style="bold",
+    )  # fmt: skip
+    _console().print(table)
     return EXIT_OK
 
 
@@ -353,6 +400,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help="score a predictions file (JSON Lines)")
     p.add_argument("predictions", type=Path, help="predictions file, one JSON object per line")
     p.add_argument("--name", help="the system's name in the record and leaderboard (default: the file's stem)")
+    p.add_argument("--human", action="store_true", help="the predictions are a person's: the leaderboard's human row")
     _scoring_options(p)
     p.set_defaults(func=cmd_score)
 
@@ -369,6 +417,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", help="the dataset whose version is ranked (default: the bundled one)")
     p.add_argument("--split", default="test", help="its split (default: test)")
     p.set_defaults(func=cmd_leaderboard)
+
+    p = sub.add_parser("agree", help="agreement of two annotation folders, field by field")
+    p.add_argument("dir_a", type=Path, help="annotation folder A, the reference (e.g. annotations)")
+    p.add_argument("dir_b", type=Path, help="annotation folder B (e.g. annotations/annotator_b)")
+    p.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of source texts (default: seeds)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_agree)
 
     p = sub.add_parser("judge-agreement", help="measure a model judge against the judged directive pairs")
     p.add_argument("--pairs", type=Path, help="judged pairs, JSON Lines (default: the bundled calibration pairs)")
@@ -409,6 +464,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("harness: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`harness leaderboard | head`): nothing to report to anyone.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         # A bug in the harness. Still one line; HARNESS_DEBUG=1 shows the traceback.
         if os.environ.get("HARNESS_DEBUG"):

@@ -199,8 +199,12 @@ def score_file(
     settings: Settings = Settings(),
     name: str | None = None,
     judge: Judge | None = None,
+    human: bool = False,
 ) -> RunRecord:
     """Score a predictions file against every document of the split.
+
+    ``human`` marks the predictions as a person's (a second annotator's), which the
+    leaderboard shows as the human row.
 
     ``name`` names the system in the record (default: the file's stem).
 
@@ -215,7 +219,8 @@ def score_file(
         notes.append(f"no prediction for {len(found.missing)} document(s), scored as empty: {', '.join(found.missing)}")
     outcomes = {doc_id: Outcome(doc_id, p, latency_s=None) for doc_id, p in found.predictions.items()}
     label = name or path.stem
-    info = ModelInfo(name=label, extractor=label, source="predictions file", target=str(path))
+    source = "human" if human else "predictions file"
+    info = ModelInfo(name=label, extractor=label, source=source, target=str(path))
     dataset_info = DatasetInfo(
         source=dataset or BUNDLED, split=gold.split, sha256=gold.sha256, documents=len(gold.references)
     )

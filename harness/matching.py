@@ -95,6 +95,7 @@ _SYNONYM_GROUPS = [
     "labour labor",
     "favour favor",
     "programm program",
+    "consortium consortia",
     "centr center",
 ]
 SYNONYMS: dict[str, str] = {w: g.split()[0] for g in _SYNONYM_GROUPS for w in g.split()}
@@ -221,7 +222,7 @@ _PARTICLES = frozenset("out up forward ahead through".split())
 _DETERMINERS = frozenset("the a an its their our all every each more".split())
 #: Nouns too general to identify an object by themselves (stems).
 GENERIC_HEADS = frozenset(
-    """system task measur kind role level style mechan abil requir instruct polici effort work aspect area
+    """system task measur kind role level style mechan abil requir instruct polici effort work aspect area spirit
     field matter issu problem thing way method mean step action activ job part respect sort type varieti""".split()
 )
 _PREPOSITIONS = frozenset("for on to in at".split())
@@ -307,7 +308,9 @@ def same_directive(predicted: str, gold: str, threshold: float = DEFAULT_MATCH_T
     # A near copy of the gold (most of its words, in any order) whose object lost a word to
     # another is an edit of the object, and the edit is the point: "Expand imports and ...".
     if recall >= NEAR_COPY and (edited := sorted(w for w in set(span) if _more(ref, pred, w))):
-        added = sorted(w for w in pred.words if _more(pred, ref, w))
+        # Only a word the gold does not have at all stands in for the lost one: a copy that
+        # says "state" once more (from "state-owned assets" to "state assets") changed nothing.
+        added = sorted(pred.words - ref.words)
         if added:
             reason = f"changed object: {' '.join(added)!r} where the gold has {' '.join(edited)!r}"
             return Judgement(0.0, False, reason, coverage)

@@ -562,6 +562,7 @@ def test_the_cli_catches_only_the_user_error_type():
         "except SystemExit as exc:  # --help, --version, or a usage error already printed",
         "except HarnessError as exc:",
         "except KeyboardInterrupt:",
+        "except BrokenPipeError:",
         "except Exception as exc:",
     ]
 

@@ -44,3 +44,54 @@ def test_readme_leaderboard_is_current():
     gold = load_references(DATASET)
     board = classify(load_results(ROOT / "results"), gold.sha256, len(gold.references), DEFAULT_THRESHOLD)
     assert update_text(text, render(board)) == text, "run `harness leaderboard`"
+
+
+def test_the_human_row_is_the_second_annotation_scored():
+    from harness.evaluate import score_file
+
+    committed = read_record(ROOT / "results" / "annotator-b.json")
+    assert committed.model.source == "human"
+    fresh = score_file(
+        ROOT / "annotations" / "annotator_b" / "predictions.jsonl",
+        str(DATASET),
+        settings=committed_settings(committed),
+        name=committed.model.name,
+        human=True,
+    )
+    assert fresh.per_doc_scores() == committed.per_doc_scores()
+    assert fresh.aggregates == committed.aggregates
+
+
+def test_the_second_annotations_predictions_are_its_annotations():
+    import json
+
+    from harness.annotations import load_yaml
+
+    lines = (ROOT / "annotations" / "annotator_b" / "predictions.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        p = json.loads(line)
+        data, _ = load_yaml((ROOT / "annotations" / "annotator_b" / f"{p['doc_id']}.yaml").read_text(encoding="utf-8"))
+        assert p["directives"] == [d["text"] for d in data["directives"]]
+        assert (p["meeting_date"], p["presider"], p["summary"]) == (
+            data["meeting_date"]["value"],
+            data["presider"]["name"],
+            data["summary"],
+        )
+
+
+def test_the_published_agreement_is_what_harness_agree_computes():
+    from harness.agreement import agree
+
+    result = agree(ROOT / "annotations", ROOT / "annotations" / "annotator_b", ROOT / "seeds")
+    t = result.total()
+    row = (
+        f"| all | {t['date_agreement']:.2f} | {t['presider_agreement']:.2f} | {t['directives_a']} / "
+        f"{t['directives_b']} | {t['directive_precision']:.2f} | {t['directive_recall']:.2f} | "
+        f"{t['directive_f1']:.2f} | {t['summary_rougeL']:.2f} | {t['unit_recall_b']:.2f} |"
+    )
+    for page in ("README.md", "dataset/README.md", "annotations/ADJUDICATION.md"):
+        text = (ROOT / page).read_text(encoding="utf-8")
+        assert row in text, page
+        for d in result.documents:
+            assert f"| `{d.doc_id}` | {'yes' if d.date_agrees else 'no'} |" in text, (page, d.doc_id)
+            assert f"| {d.directive_f1:.2f} | {d.summary_rougeL:.2f} | {d.unit_recall_b:.2f} |" in text, page
