@@ -14,28 +14,24 @@ doubling; a ``Retry-After`` header wins), ``validation_retries`` (1: a reply
 that is not a valid prediction is sent back once with the error), ``cache_dir``
 (``.cache/llm``; ``none`` to switch the cache off).
 
-The prompt is ``llm_prompt.txt`` beside this file. The reply is asked for as structured
+The prompt is the harness's (``harness.prompt``, ``harness/prompts/extract.txt``). The reply is asked for as structured
 output with the JSON Schema of the prediction; a server without structured output is asked
 in plain text and the JSON is taken from the reply.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from string import Template
 from typing import Any
 
 from pydantic import ValidationError
 
+from harness import prompt
 from harness.dataset import load_gold
 from harness.extractors import Document, RunContext
 from harness.llm import ChatClient, OpenAITransport, ResponseCache, RetryPolicy, parse_json_object
-from harness.schema import GoldRecord, Prediction
-
-PROMPT = Template((Path(__file__).with_name("llm_prompt.txt")).read_text(encoding="utf-8"))
-SYSTEM = "You extract facts from readouts of government meetings. You answer with one JSON object and nothing else."
+from harness.schema import Prediction
 
 
 def answer_schema() -> dict[str, Any]:
@@ -45,22 +41,6 @@ def answer_schema() -> dict[str, Any]:
     schema["required"] = ["meeting_date", "presider", "directives", "summary"]
     schema.pop("title", None)
     return schema
-
-
-def _user(doc: Document) -> str:
-    return PROMPT.substitute(doc_id=doc.doc_id, text=doc.text)
-
-
-def _answer(record: GoldRecord) -> str:
-    return json.dumps(
-        {
-            "meeting_date": record.meeting_date,
-            "presider": record.presider.name if record.presider else None,
-            "directives": [d.text for d in record.directives],
-            "summary": record.summary,
-        },
-        ensure_ascii=False,
-    )
 
 
 class LLMExtractor:
@@ -109,14 +89,9 @@ class LLMExtractor:
         self.invalid_replies = 0
 
     def messages(self, doc: Document) -> list[dict[str, str]]:
-        """System prompt, k worked examples from *other* documents, then the document."""
-        messages = [{"role": "system", "content": SYSTEM}]
-        others = [r for r in self.examples if r.doc_id != doc.doc_id][: self.fewshot]
-        for record in others:
-            messages.append({"role": "user", "content": _user(Document.from_gold(record))})
-            messages.append({"role": "assistant", "content": _answer(record)})
-        messages.append({"role": "user", "content": _user(doc)})
-        return messages
+        """The harness's prompt (:func:`harness.prompt`), with k worked examples from *other*
+        documents."""
+        return prompt(doc, [r for r in self.examples if r.doc_id != doc.doc_id][: self.fewshot])
 
     async def aextract(self, doc: Document) -> Prediction:
         messages = self.messages(doc)

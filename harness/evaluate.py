@@ -21,7 +21,7 @@ from .extractors import Document, Outcome, RunContext, build_extractor, find, ru
 from .matching import Matcher
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import read_predictions
-from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, new_run_id, utc_now
+from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, environment, new_run_id, utc_now
 from .redact import redact_args, scrub
 from .schema import GoldRecord, Prediction, Reference
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, judge_all
@@ -151,6 +151,7 @@ def _record(
         missing_documents=list(missing),
         notes=[scrub(n) for n in notes],
         extractor_stats=dict(stats),
+        environment=environment(),
     )
 
 

@@ -49,6 +49,11 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+def format_validation_errors(where: str, exc: ValidationError) -> list[str]:
+    """One line per problem of a record that is not a valid prediction: ``WHERE: field: what``."""
+    return list(_validation_lines(where, exc))
+
+
 def _validation_lines(where: str, exc: ValidationError) -> Iterable[str]:
     for error in exc.errors():
         path = format_path(error["loc"]) or "record"

@@ -109,6 +109,7 @@ class RunRecord(_Model):
     missing_documents: list[str] = []  # documents a predictions file had no line for
     notes: list[str] = []
     extractor_stats: dict[str, Any] = Field(default_factory=dict)
+    environment: dict[str, Any] = Field(default_factory=dict)  # Python, platform, packages, git commit
 
     @model_validator(mode="after")
     def _consistent(self) -> RunRecord:
@@ -130,6 +131,53 @@ class RunRecord(_Model):
 
 class RecordError(HarnessError):
     """A run record could not be read; the message names the file and the field."""
+
+
+#: The packages whose versions decide a run's numbers, recorded with every run.
+RECORDED_PACKAGES = ("policybench", "pydantic", "numpy", "scipy", "pyarrow", "rouge-score", "openai", "datasets")
+
+
+def _git_commit(folder: Path) -> str | None:
+    """The commit checked out in the git work tree holding ``folder``, read from ``.git``
+    (no subprocess), or None outside a checkout."""
+    for parent in (folder, *folder.parents):
+        git = parent / ".git"
+        if not git.is_dir():
+            continue
+        try:
+            head = (git / "HEAD").read_text(encoding="utf-8").strip()
+            if not head.startswith("ref: "):
+                return head
+            ref = head[5:]
+            if (git / ref).is_file():
+                return (git / ref).read_text(encoding="utf-8").strip()
+            for line in (git / "packed-refs").read_text(encoding="utf-8").splitlines():
+                if line.endswith(" " + ref):
+                    return line.split()[0]
+        except OSError:
+            return None
+        return None
+    return None
+
+
+def environment() -> dict[str, Any]:
+    """What a run ran on: Python, the platform, the versions of the packages that decide the
+    numbers, and the git commit of the harness when it runs from a checkout."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    packages = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "packages": packages,
+        "git_commit": _git_commit(Path(__file__).resolve().parent),
+    }
 
 
 def new_run_id(model: str, started: dt.datetime) -> str:

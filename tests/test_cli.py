@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import platform
 import subprocess
 import sys
 import textwrap
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,11 @@ def test_eval_null_writes_a_valid_record_of_zeros(tmp_path):
     )
     assert record.threshold == 0.287 and record.seed == 0 and record.failed_documents == 0
     assert record.matcher["name"] == "content-coverage" and record.matcher["threshold"] == 0.287
+    git = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    expected_commit = git.stdout.strip() if git.returncode == 0 else None
+    assert record.environment["git_commit"] == expected_commit
+    assert record.environment["python"] == platform.python_version()
+    assert record.environment["packages"]["pydantic"] == version("pydantic")
 
 
 def test_eval_limit_and_doc_select_documents(tmp_path):

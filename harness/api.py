@@ -1,0 +1,133 @@
+"""The Python API: everything a program needs to use the benchmark, in a few functions.
+
+    import harness
+
+    gold = harness.load_gold()                               # the bundled test split
+    record = gold.records[0]
+    messages = harness.prompt(record)                        # chat messages asking a model
+    prediction = harness.prediction_from_completion(record.doc_id, completion)
+    harness.score_document(prediction, record)               # every score of one document
+    result = harness.score_predictions([prediction], gold)   # means with 95 % intervals
+
+The command line is built on the same functions; these are the stable part of the package.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from pydantic import ValidationError
+
+from .dataset import Gold, bundled
+from .dataset import load_gold as _load_gold
+from .errors import HarnessError, one_line
+from .llm import parse_json_object
+from .metrics import DEFAULT_THRESHOLD, score_document
+from .predictions import format_validation_errors
+from .schema import GoldRecord, Prediction
+from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, Interval, bootstrap_ci, score_all
+
+PROMPT = Path(__file__).with_name("prompts") / "extract.txt"
+SYSTEM = "You extract facts from readouts of government meetings. You answer with one JSON object and nothing else."
+
+__all__ = [
+    "Scores",
+    "load_gold",
+    "prediction_from_completion",
+    "prompt",
+    "score_document",
+    "score_predictions",
+]
+
+
+def load_gold(source: str | Path | None = None, split: str = "test") -> Gold:
+    """The gold records of a split and the dataset version: the bundled dataset by default,
+    or a local folder or a Hugging Face Hub id."""
+    return _load_gold(source or bundled(), split)
+
+
+def _user(record: GoldRecord) -> str:
+    return Template(PROMPT.read_text(encoding="utf-8")).substitute(doc_id=record.doc_id, text=record.text)
+
+
+def _answer(record: GoldRecord) -> str:
+    return json.dumps(
+        {
+            "meeting_date": record.meeting_date,
+            "presider": record.presider.name if record.presider else None,
+            "directives": [d.text for d in record.directives],
+            "summary": record.summary,
+        },
+        ensure_ascii=False,
+    )
+
+
+def prompt(record: Any, examples: Sequence[GoldRecord] = ()) -> list[dict[str, str]]:
+    """The chat messages that ask a model for a document's prediction: a system message,
+    each of ``examples`` as a worked question and answer (never the document itself), then
+    the document. ``record`` needs ``doc_id`` and ``text`` (a gold record or a
+    :class:`~harness.extractors.Document`). The reply is read by
+    :func:`prediction_from_completion`."""
+    messages = [{"role": "system", "content": SYSTEM}]
+    for example in examples:
+        if example.doc_id == record.doc_id:
+            raise HarnessError(f"{record.doc_id}: a document cannot be its own worked example")
+        messages += [{"role": "user", "content": _user(example)}, {"role": "assistant", "content": _answer(example)}]
+    messages.append({"role": "user", "content": _user(record)})
+    return messages
+
+
+def prediction_from_completion(doc_id: str, completion: str) -> Prediction:
+    """The prediction in a model's raw reply: the whole text, a fenced ```json block, or the
+    outermost braces, checked as a prediction record. :class:`HarnessError` with one line
+    per problem, worded as for a predictions file (``DOC: field: what is wrong``)."""
+    try:
+        data = parse_json_object(completion)
+    except ValueError as exc:
+        raise HarnessError(f"{doc_id}: {one_line(exc)}") from None
+    try:
+        return Prediction.model_validate({**data, "doc_id": doc_id})
+    except ValidationError as exc:
+        raise HarnessError(*format_validation_errors(doc_id, exc)) from None
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Scores of many documents: each document's, and each score's mean with its interval."""
+
+    per_document: dict[str, dict[str, float]]
+    intervals: dict[str, Interval]
+
+    def mean(self, name: str) -> float:
+        return self.intervals[name].mean
+
+
+def score_predictions(
+    predictions: Iterable[Prediction],
+    gold: Gold | Sequence[GoldRecord],
+    threshold: float = DEFAULT_THRESHOLD,
+    samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> Scores:
+    """Score predictions against every gold document (one without a prediction scores as
+    empty), with 95 % bootstrap intervals over documents."""
+    records = list(gold.records if isinstance(gold, Gold) else gold)
+    by_id: dict[str, Prediction] = {}
+    known = {r.doc_id for r in records}
+    for p in predictions:
+        if p.doc_id not in known:
+            raise HarnessError(f"{p.doc_id}: not a document of these gold records")
+        if p.doc_id in by_id:
+            raise HarnessError(f"{p.doc_id}: predicted twice")
+        by_id[p.doc_id] = p
+    per_document = score_all(by_id, records, threshold)
+    return Scores(per_document, bootstrap_ci(per_document, samples=samples, seed=seed))
+
+
+# score_document is re-exported: every score of one document, keyed by SCORE_NAMES.
+score_document = score_document
