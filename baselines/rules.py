@@ -195,7 +195,7 @@ def opening(text: str, date: str | None, name: str | None) -> str:
 
 def summary(text: str, actions: list[str], date: str | None = None, name: str | None = None) -> str:
     """What the meeting was (:func:`opening`), then its first directives, up to 80 words."""
-    words = opening(text, date, name).split()
+    words = (opening(text, date, name) + ".").split()
     if actions:
         words += ["The", "meeting", "called", "for", "these", "actions:"]
         for action in actions:

@@ -299,6 +299,10 @@ def check_annotation(
         _pydantic_problems(exc, checker)
         return None, checker.sorted_problems()
 
+    if ann.draft:
+        checker.report(
+            ("draft",), "this annotation is a draft: review every value against GUIDELINES.md, then delete this line"
+        )
     if ann.doc_id != doc_id:
         checker.report(("doc_id",), f"{ann.doc_id!r} does not match the file name {doc_id!r}")
     if ann.title is not None and ann.title not in text:

@@ -250,6 +250,15 @@ def cmd_models(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_draft(args: argparse.Namespace) -> int:
+    from .draft import draft_file
+
+    target, _ = draft_file(args.readout, args.model, _model_args(args.model_arg), args.out)
+    print(f"Draft written: {target}. Review it against annotations/GUIDELINES.md, delete `draft: true`,")
+    print("then `harness validate` and `harness build`.")
+    return EXIT_OK
+
+
 def cmd_agree(args: argparse.Namespace) -> int:
     import json
 
@@ -417,6 +426,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", help="the dataset whose version is ranked (default: the bundled one)")
     p.add_argument("--split", default="test", help="its split (default: test)")
     p.set_defaults(func=cmd_leaderboard)
+
+    p = sub.add_parser("draft", help="draft the annotation of a new readout, for a person to review")
+    p.add_argument("readout", type=Path, help="the readout, a text file (its name without .txt is the doc_id)")
+    p.add_argument("--model", default="rules", help="the extractor that drafts (default: rules)")
+    p.add_argument("-M", dest="model_arg", action="append", default=[], metavar="KEY=VALUE", help="its arguments")
+    p.add_argument("--out", type=Path, help="where to write (default: annotations/<doc_id>.yaml)")
+    p.set_defaults(func=cmd_draft)
 
     p = sub.add_parser("agree", help="agreement of two annotation folders, field by field")
     p.add_argument("dir_a", type=Path, help="annotation folder A, the reference (e.g. annotations)")

@@ -102,8 +102,13 @@ class SummaryUnitAnnotation(_Strict):
 
 
 class Annotation(_Strict):
-    """One hand-written annotation file; quotes are resolved later by the corpus build."""
+    """One hand-written annotation file; quotes are resolved later by the corpus build.
 
+    ``draft: true`` marks a file written by ``harness draft`` that nobody has reviewed yet:
+    it never validates.
+    """
+
+    draft: bool = False
     doc_id: str
     title: str | None
     publication_date: str | None

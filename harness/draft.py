@@ -1,0 +1,156 @@
+"""Draft the annotation of a new readout from an extractor's answer, for a person to finish.
+
+``harness draft path/to/readout.txt [--model rules] [--out annotations/ID.yaml]`` runs an
+extractor on the text and writes an annotation in the project's format, every value backed
+by a quote found in the text:
+
+* the meeting date, with the "On October 7" quote it rests on, the header's quote when the
+  year comes from it, and a basis (``explicit`` when the sentence names the year, ``header``
+  when a ``date`` header gives it, ``context`` otherwise, with a note to complete);
+* the presider, with the sentence that names them;
+* each directive, with the source clause most like it (unique, or with its occurrence);
+* the summary, and summary units drawn from the date, the presider and the first
+  directives, each with its evidence.
+
+The file starts with ``draft: true``: ``harness validate`` refuses it until a person has
+checked every value against annotations/GUIDELINES.md and deleted that line. A draft saves
+the typing, not the reading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .annotations import MAX_SEED_BYTES, publication_header
+from .errors import HarnessError
+from .extractors import Document, RunContext, build_extractor, find, run_extractor
+from .files import read_text, write_atomic
+from .matching import same_directive
+from .schema import Prediction
+
+_MONTHS = "January February March April May June July August September October November December".split()
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_CLAUSE = re.compile(r"[^.;!?\n]+")
+MAX_DRAFT_UNITS = 12
+
+
+def _quote(text: str, quote: str) -> str | dict[str, Any]:
+    """The quote as an annotation writes it: plain when it occurs once, with its
+    occurrence (the first) when it occurs more often."""
+    return quote if text.count(quote) == 1 else {"quote": quote, "occurrence": 1}
+
+
+def _date_evidence(text: str, iso: str) -> tuple[list[Any], str, str | None]:
+    year, month, day = iso.split("-")
+    name = _MONTHS[int(month) - 1]
+    pattern = re.compile(rf"\b(?:{name} {int(day)}|{int(day)} {name})\b(?:,? {year})?")
+    match = pattern.search(text)
+    if not match:
+        return [], "context", "TODO: no sentence of the text names this day; say where the date comes from."
+    evidence: list[Any] = [_quote(text, match.group(0))]
+    if year in match.group(0):
+        return evidence, "explicit", None
+    header = publication_header(text)
+    if header and header[:4] == year:
+        header_quote = re.match(r"\s*(date \d{4}-\d{2}-\d{2})", text)
+        if header_quote:
+            evidence.insert(0, _quote(text, header_quote.group(1)))
+        return evidence, "header", None
+    return evidence, "context", f"TODO: the text gives no year for {name} {int(day)}; say how {year} was worked out."
+
+
+def _presider_evidence(text: str, name: str) -> list[Any]:
+    for sentence in _SENTENCE.findall(text):
+        if name in sentence:
+            return [_quote(text, sentence.strip())]
+    return []
+
+
+def _best_clause(text: str, directive: str) -> str | None:
+    clauses = [c.strip() for c in _CLAUSE.findall(text) if len(c.split()) >= 3]
+    if not clauses:
+        return None
+    return max(clauses, key=lambda c: (same_directive(c, directive, 0.0).similarity, -len(c)))
+
+
+def draft(text: str, doc_id: str, prediction: Prediction, model: str) -> dict[str, Any]:
+    """The draft annotation of ``text`` from ``prediction`` (see the module doc)."""
+    header = publication_header(text)
+    out: dict[str, Any] = {"draft": True, "doc_id": doc_id, "title": None, "publication_date": header}
+    units: list[dict[str, Any]] = []
+    if prediction.meeting_date:
+        evidence, basis, note = _date_evidence(text, prediction.meeting_date)
+        out["meeting_date"] = {"value": prediction.meeting_date, "basis": basis, "evidence": evidence or ["TODO"]}
+        if note:
+            out["meeting_date"]["note"] = note
+        year, month, day = prediction.meeting_date.split("-")
+        units.append({"text": f"Held on {int(day)} {_MONTHS[int(month) - 1]} {year}.", "evidence": evidence})
+    else:
+        out["meeting_date"] = {"value": "TODO", "basis": "context", "evidence": ["TODO"], "note": "TODO"}
+    if prediction.presider:
+        evidence = _presider_evidence(text, prediction.presider)
+        out["presider"] = {"name": prediction.presider, "title": None, "aliases": [], "evidence": evidence}
+        units.append({"text": f"{prediction.presider} presided over it.", "evidence": evidence})
+    else:
+        out["presider"] = None
+    directives = []
+    for directive in prediction.directives:
+        clause = _best_clause(text, directive)
+        directives.append({"text": directive, "evidence": [_quote(text, clause)] if clause else ["TODO"]})
+    out["directives"] = directives
+    out["summary"] = prediction.summary
+    for d in directives[: MAX_DRAFT_UNITS - len(units)]:
+        words = d["text"].rstrip(".").split()
+        units.append({"text": " ".join(words[:15]).rstrip(",;:") + ".", "evidence": d["evidence"]})
+    out["summary_units"] = units
+    return out
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a repeated value out in full: annotations allow no anchors or aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+HEADER = """\
+# DRAFT annotation of {source}, written by `harness draft --model {model}`.
+# Check every value against annotations/GUIDELINES.md: the date and its basis, the presider
+# and their title, each directive (split, merge, reword; add what the extractor missed),
+# the summary (40 to 80 words, carrying every unit) and the summary units (6 to 12 facts).
+# Then delete the line `draft: true`: `harness validate` refuses the file until you do.
+"""
+
+
+def draft_file(
+    readout: Path,
+    model: str = "rules",
+    model_args: Mapping[str, str] | None = None,
+    out: Path | None = None,
+) -> tuple[Path, str]:
+    """Write the draft annotation of ``readout``; return where it went and its YAML."""
+    text = read_text(readout, MAX_SEED_BYTES, "readout")
+    doc_id = readout.stem
+    target = out or Path("annotations") / f"{doc_id}.yaml"
+    if target.exists():
+        raise HarnessError(f"{target}: already exists; a draft never replaces an annotation (give --out)")
+    extractor = build_extractor(find(model), dict(model_args or {}), RunContext(dataset=str(readout), split="draft"))
+    document = Document(doc_id=doc_id, text=text, title=None, publication_date=publication_header(text))
+    outcome = run_extractor(extractor, [document]).outcomes[0]
+    if outcome.error:
+        raise HarnessError(f"{readout}: the extractor failed: {outcome.error}")
+    body = yaml.dump(
+        draft(text, doc_id, outcome.prediction, model),
+        Dumper=_PlainDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+    )
+    content = HEADER.format(source=readout.name, model=model) + body
+    write_atomic(target, content.encode("utf-8"))
+    return target, content

@@ -1,0 +1,80 @@
+"""`harness draft`, and the path a maintainer takes to add a document, on a readout written
+for this test (constructed; it is not one of the seeds)."""
+
+from __future__ import annotations
+
+import shutil
+
+from harness.build import build
+from harness.dataset import load_gold
+
+from conftest import ANNOTATIONS, SEEDS, run_harness
+
+READOUT = (
+    " date 2024-03-06 On the afternoon of March 5, Wang Jianguo, secretary of the municipal party committee and"
+    " mayor, chaired a meeting of the municipal government. The meeting studied flood prevention for the coming"
+    " season. The meeting stressed that it is necessary to repair river embankments before the rainy season; it is"
+    " necessary to train rescue teams in every district. The meeting required that reservoirs be inspected weekly"
+    " and that warnings reach every village within one hour. The city has made great progress in recent years.\n"
+)
+DOC = "900_constructed_city"
+
+
+def project(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    shutil.copytree(ANNOTATIONS, tmp_path / "annotations", ignore=shutil.ignore_patterns("annotator_b", "*.md", "*.py"))
+    (tmp_path / "seeds" / f"{DOC}.txt").write_text(READOUT, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_draft_is_refused_until_reviewed_then_joins_the_dataset(tmp_path, gold):
+    root = project(tmp_path)
+    result = run_harness("draft", f"seeds/{DOC}.txt", cwd=root)
+    assert result.returncode == 0, result.stderr
+    path = root / "annotations" / f"{DOC}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[5] == "draft: true"
+    assert "value: '2024-03-05'" in text and "basis: header" in text and "name: Wang Jianguo" in text
+    assert "- it is necessary to train rescue teams in every district" in text  # the clause, as evidence
+
+    result = run_harness("validate", cwd=root)
+    assert result.returncode == 2
+    assert f"annotations/{DOC}.yaml:6: draft: this annotation is a draft" in result.stderr
+
+    # The review: the mark deleted, a title given, a sixth unit added, the summary rewritten.
+    text = text.replace("draft: true\n", "").replace("  title: null\n  aliases", "  title: Mayor\n  aliases")
+    text = (
+        text[: text.index("summary:")]
+        + (
+            "summary: On 5 March 2024 mayor Wang Jianguo chaired a meeting of the municipal government on flood"
+            " prevention for the coming season. It called for repairing river embankments before the rainy season,"
+            " training rescue teams in every district, inspecting reservoirs weekly and warning every village within"
+            " one hour.\n"
+        )
+        + text[text.index("summary_units:") :]
+    )
+    unit = "- text: Studied flood prevention for the coming season.\n  evidence:\n"
+    text += unit + "  - flood prevention for the coming season\n"
+    path.write_text(text, encoding="utf-8")
+    result = run_harness("validate", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "All 6 documents are valid."
+
+    build(root / "seeds", root / "annotations", root / "dataset")
+    grown = load_gold(root / "dataset")
+    assert len(grown.records) == 6 and DOC in grown.by_id()
+    assert grown.sha256 != gold.sha256  # a new document, a new dataset version
+
+
+def test_the_dataset_version_changes_with_the_new_document(tmp_path, gold):
+    root = project(tmp_path)
+    (root / "seeds" / f"{DOC}.txt").unlink()
+    build(root / "seeds", root / "annotations", root / "same")
+    assert load_gold(root / "same").sha256 == gold.sha256  # the five seeds: the committed version
+
+
+def test_draft_never_overwrites_an_annotation(tmp_path):
+    root = project(tmp_path)
+    result = run_harness("draft", "seeds/000_a426189bb560bcb6.txt", cwd=root)
+    assert result.returncode == 2
+    assert result.stderr.startswith("harness draft: annotations/000_a426189bb560bcb6.yaml: already exists")
