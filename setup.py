@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent
 BUNDLE = {
     "dataset/README.md": "dataset/README.md",
     "dataset/data/test.parquet": "dataset/data/test.parquet",
+    "dataset/data/contrast.parquet": "dataset/data/contrast.parquet",
     "dataset/prediction.schema.json": "dataset/prediction.schema.json",
     "calibration/pairs.jsonl": "pairs.jsonl",
 }

@@ -73,7 +73,9 @@ class LLMExtractor:
             raise ValueError("concurrency must be at least 1, fewshot and validation_retries at least 0")
         if self.fewshot and context is None:
             raise ValueError("fewshot needs the run's dataset; run it through the harness")
-        self.examples = list(load_gold(context.dataset, context.split).records) if self.fewshot and context else []
+        self.examples = (
+            list(load_gold(context.dataset, context.split, context.config).records) if self.fewshot and context else []
+        )
         self.client = ChatClient(
             transport=OpenAITransport(
                 address=base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",

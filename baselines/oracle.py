@@ -85,7 +85,7 @@ class OracleBaseline:
     name = "oracle"
 
     def __init__(self, context: RunContext) -> None:
-        self.gold = load_gold(context.dataset, context.split).by_id()
+        self.gold = load_gold(context.dataset, context.split, context.config).by_id()
 
     def extract(self, doc: Document) -> Prediction:
         gold = self.gold[doc.doc_id]

@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel
 
 from .annotations import validate_corpus
+from .contrast import check, variants
 from .dataset import SPLIT, content_hash
 from .errors import HarnessError
 from .files import read_bytes, write_atomic
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from datasets import Features
 
 DATA_FILE = f"data/{SPLIT}.parquet"
+CONTRAST_FILE = "data/contrast.parquet"
 CARD_TEMPLATE = Path(__file__).with_name("templates") / "dataset_card.md"
 PREDICTION_SCHEMA_FILE = "prediction.schema.json"
 
@@ -136,7 +138,7 @@ def features_yaml() -> str:
     return "".join(f"  {line}\n" for line in block.splitlines())
 
 
-def render_card(records: list[GoldRecord]) -> str:
+def render_card(records: list[GoldRecord], contrast: list[GoldRecord] | None = None) -> str:
     """The dataset card, with the statistics of this build filled in."""
     directive_counts = [len(r.directives) for r in records]
     words = [len(r.text.split()) for r in records]
@@ -150,6 +152,9 @@ def render_card(records: list[GoldRecord]) -> str:
     return Template(CARD_TEMPLATE.read_text(encoding="utf-8")).substitute(
         num_rows=len(records),
         data_file=DATA_FILE,
+        contrast_file=CONTRAST_FILE,
+        contrast_rows=len(contrast or []),
+        contrast_variants=max(0, len(contrast or []) - len(records)),
         features=features_yaml().rstrip("\n"),
         sha256=content_hash(records),
         num_directives=sum(directive_counts),
@@ -181,9 +186,13 @@ def build_outputs(seeds_dir: Path, annotations_dir: Path) -> dict[str, bytes]:
     records, problems = validate_corpus(seeds_dir, annotations_dir)
     if problems:
         raise InvalidAnnotations.of(problems)
+    contrast = variants(records)
+    if problems := [p for r in contrast for p in check(r)]:
+        raise InvalidAnnotations(*problems)
     return {
         DATA_FILE: to_parquet(records),
-        "README.md": render_card(records).encode("utf-8"),
+        CONTRAST_FILE: to_parquet(contrast),
+        "README.md": render_card(records, contrast).encode("utf-8"),
         PREDICTION_SCHEMA_FILE: prediction_schema().encode("utf-8"),
     }
 

@@ -106,6 +106,9 @@ def _finish(record, output: Path | None, per_doc: bool) -> int:
     out.print(scores_table(record))
     if per_doc:
         out.print(documents_table(record))
+    if record.consistency:
+        parts = ", ".join(f"{k} {v:.3f}" for k, v in record.consistency.items())
+        out.print(f"Consistency (right on a seed and on every variant of it): {parts}", soft_wrap=True)
     if record.extractor_stats:
         counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in record.extractor_stats.items())
         out.print(f"Extractor: {counts}")
@@ -185,6 +188,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             split=args.split,
             doc_ids=args.doc,
             limit=args.limit,
+            config=args.config,
             settings=settings,
             progress=on_done,
             on_start=on_start,
@@ -210,6 +214,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         name=args.name,
         judge=judge,
         human=args.human,
+        config=args.config,
     )
     return _finish(record, args.output, args.per_doc)
 
@@ -351,6 +356,9 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
         "--dataset", help="dataset folder or Hugging Face Hub id (default: the dataset this package ships)"
     )
     parser.add_argument("--split", default="test", help="split to score (default: test)")
+    parser.add_argument(
+        "--config", default="default", help="configuration: default, or contrast (the seeds and their variants)"
+    )
     parser.add_argument(
         "--threshold",
         type=float,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .contrast import consistency
 from .dataset import Gold, bundled, load_gold, load_references
 from .errors import HarnessError
 from .extractors import Document, Outcome, RunContext, build_extractor, find, run_extractor
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 #: What a record says of the dataset when none was named: the copy the package ships.
 BUNDLED = "bundled"
+CONTRAST = "contrast"
 
 
 class EvalError(HarnessError):
@@ -107,6 +109,8 @@ def _record(
     missing: Sequence[str] = (),
     judge: Judge | None = None,
 ) -> RunRecord:
+    from .metrics import OVERALL, OVERALL_PARTS
+
     predictions = {doc_id: o.prediction for doc_id, o in outcomes.items()}
     verdicts: dict = {}
     matcher = Matcher(settings.threshold).settings()
@@ -152,6 +156,7 @@ def _record(
         notes=[scrub(n) for n in notes],
         extractor_stats=dict(stats),
         environment=environment(),
+        consistency=consistency(scores, (*OVERALL_PARTS, OVERALL)) if dataset.config == CONTRAST else {},
     )
 
 
@@ -161,6 +166,7 @@ def evaluate(
     dataset: str | None = None,
     split: str = "test",
     doc_ids: Sequence[str] = (),
+    config: str = "default",
     limit: int | None = None,
     settings: Settings = Settings(),
     progress: Callable[[Outcome], None] | None = None,
@@ -173,9 +179,9 @@ def evaluate(
     """
     args = dict(model_args or {})
     spec = find(model)
-    gold = load_gold(dataset or bundled(), split)
+    gold = load_gold(dataset or bundled(), split, config)
     records = select(gold, doc_ids, limit)
-    extractor = build_extractor(spec, args, RunContext(dataset=gold.source, split=gold.split))
+    extractor = build_extractor(spec, args, RunContext(dataset=gold.source, split=gold.split, config=config))
     clock = _Clock.start()
     if on_start:
         on_start(len(records))
@@ -186,7 +192,9 @@ def evaluate(
     )
     outcomes = {o.doc_id: o for o in output.outcomes}
     notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error] + output.notes
-    dataset_info = DatasetInfo(source=dataset or BUNDLED, split=gold.split, sha256=gold.sha256, documents=len(records))
+    dataset_info = DatasetInfo(
+        source=dataset or BUNDLED, config=config, split=gold.split, sha256=gold.sha256, documents=len(records)
+    )
     references = [Reference.from_gold(r) for r in records]
     return _record(
         dataset_info, references, info, outcomes, settings, clock, notes, output.stats, extract_s, judge=judge
@@ -201,6 +209,7 @@ def score_file(
     name: str | None = None,
     judge: Judge | None = None,
     human: bool = False,
+    config: str = "default",
 ) -> RunRecord:
     """Score a predictions file against every document of the split.
 
@@ -213,7 +222,7 @@ def score_file(
     does not cover are scored as empty predictions, and the record's notes say which.
     """
     clock = _Clock.start()
-    gold = load_references(dataset or bundled(), split)
+    gold = load_references(dataset or bundled(), split, config)
     found = read_predictions(path, {r.doc_id for r in gold.references})
     notes = []
     if found.missing:
@@ -223,7 +232,7 @@ def score_file(
     source = "human" if human else "predictions file"
     info = ModelInfo(name=label, extractor=label, source=source, target=str(path))
     dataset_info = DatasetInfo(
-        source=dataset or BUNDLED, split=gold.split, sha256=gold.sha256, documents=len(gold.references)
+        source=dataset or BUNDLED, config=config, split=gold.split, sha256=gold.sha256, documents=len(gold.references)
     )
     return _record(
         dataset_info, gold.references, info, outcomes, settings, clock, notes, {}, missing=found.missing, judge=judge

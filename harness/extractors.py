@@ -88,6 +88,7 @@ class RunContext:
 
     dataset: str
     split: str
+    config: str = "default"
 
 
 # ---------------------------------------------------------------------------- resolving

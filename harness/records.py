@@ -43,6 +43,7 @@ def _check_score_names(scores: dict[str, Any], where: str) -> None:
 
 class DatasetInfo(_Model):
     source: str
+    config: str = "default"
     split: str
     sha256: str
     documents: int
@@ -110,6 +111,9 @@ class RunRecord(_Model):
     notes: list[str] = []
     extractor_stats: dict[str, Any] = Field(default_factory=dict)
     environment: dict[str, Any] = Field(default_factory=dict)  # Python, platform, packages, git commit
+    #: On the contrast configuration: each score's mean over seeds of its lowest value among
+    #: the seed and its variants (see harness.contrast.consistency).
+    consistency: dict[str, ScoreValue] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> RunRecord:

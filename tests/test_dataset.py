@@ -47,7 +47,7 @@ def test_an_edited_annotation_makes_the_dataset_stale(tmp_path):
     path = anns / "003_24193c0774f0a70f.yaml"
     path.write_text(path.read_text().replace("Strengthen assistance", "Increase assistance"))
     stale = [rel for rel, data in build_outputs(SEEDS, anns).items() if not same_content(DATASET / rel, data)]
-    assert stale == [DATA_FILE, "README.md"]
+    assert stale == [DATA_FILE, "data/contrast.parquet", "README.md"]  # the directive is in the variants too
 
 
 def test_build_is_byte_identical_twice(tmp_path):
@@ -133,11 +133,14 @@ def test_load_gold_hash_is_the_canonical_json_lines_hash(gold, rows):
 def test_card_declares_the_config_and_metadata():
     card = (DATASET / "README.md").read_text(encoding="utf-8")
     header = yaml.safe_load(card.split("---\n")[1])
-    assert header["configs"] == [{"config_name": "default", "data_files": [{"split": "test", "path": DATA_FILE}]}]
+    assert header["configs"] == [
+        {"config_name": "default", "data_files": [{"split": "test", "path": DATA_FILE}]},
+        {"config_name": "contrast", "data_files": [{"split": "test", "path": "data/contrast.parquet"}]},
+    ]
     for key in ("license", "language", "task_categories", "size_categories", "pretty_name"):
         assert header[key], key
-    names = [f["name"] for f in header["dataset_info"]["features"]]
-    assert names == list(GoldRecord.model_fields)
+    for info in header["dataset_info"]:
+        assert [f["name"] for f in info["features"]] == list(GoldRecord.model_fields), info["config_name"]
 
 
 def test_loaded_features_are_exactly_the_declared_ones():
