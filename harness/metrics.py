@@ -263,6 +263,7 @@ class Score:
     in_overall: bool = False
     headline: bool = False
     higher_is_better: bool = True
+    short: str = ""  # a column header of at most five characters, for narrow tables
 
 
 #: Every score, in the order reports list them. ``overall`` is the mean of those marked
@@ -274,6 +275,7 @@ SCORES: tuple[Score, ...] = (
         lambda p: date_accuracy(p.prediction.meeting_date, p.reference.meeting_date),
         in_overall=True,
         headline=True,
+        short="date",
     ),
     Score(
         "presider_accuracy",
@@ -281,26 +283,29 @@ SCORES: tuple[Score, ...] = (
         lambda p: presider_accuracy(p.prediction.presider, p.reference.presider, p.reference.aliases),
         in_overall=True,
         headline=True,
+        short="pres",
     ),
     Score("directive_precision", "directive P", lambda p: p.directives.precision),
     Score("directive_recall", "directive R", lambda p: p.directives.recall),
-    Score("directive_f1", "directive F1", lambda p: p.directives.f1, in_overall=True, headline=True),
-    Score("directive_soft_f1", "directive soft F1", lambda p: p.directives.soft_f1, headline=True),
+    Score("directive_f1", "directive F1", lambda p: p.directives.f1, in_overall=True, headline=True, short="dirF1"),
+    Score("directive_soft_f1", "directive soft F1", lambda p: p.directives.soft_f1, headline=True, short="soft"),
     Score("summary_rouge1", "summary ROUGE-1", lambda p: p.summary["summary_rouge1"]),
     Score("summary_rouge2", "summary ROUGE-2", lambda p: p.summary["summary_rouge2"]),
-    Score("summary_rougeL", "summary ROUGE-L", lambda p: p.summary["summary_rougeL"], headline=True),
+    Score("summary_rougeL", "summary ROUGE-L", lambda p: p.summary["summary_rougeL"], headline=True, short="R-L"),
     Score(
         "summary_unit_recall",
         "summary units",
         lambda p: p.unit_recall,
         in_overall=True,
         headline=True,
+        short="units",
     ),
 )
 OVERALL = "overall"
 SCORE_NAMES: tuple[str, ...] = (*(s.name for s in SCORES), OVERALL)
-#: Short column headers of every score, ``overall`` included.
+#: Column headers of every score, ``overall`` included, and the five-character ones.
 LABELS: dict[str, str] = {**{s.name: s.label for s in SCORES}, OVERALL: OVERALL}
+SHORT_LABELS: dict[str, str] = {**{s.name: s.short or s.name[:5] for s in SCORES}, OVERALL: "all"}
 #: The scores a headline table shows: the fields that make up ``overall`` first, then the
 #: other headline scores, then ``overall``.
 HEADLINE: tuple[str, ...] = (

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from rich.table import Table
 
 from .errors import HarnessError, one_line
-from .metrics import HEADLINE, LABELS, OVERALL, SCORE_NAMES
+from .metrics import HEADLINE, OVERALL, SCORE_NAMES, SHORT_LABELS
 from .records import RunRecord
 from .scoring import Difference, paired_comparison
 
@@ -40,15 +40,24 @@ def scores_table(record: RunRecord) -> Table:
     return table
 
 
+def _short_id(doc_id: str) -> str:
+    """A document id cut to fit a narrow table, keeping a contrast variant's kind."""
+    seed, _, kind = doc_id.partition("~")
+    return f"{seed[:8]}~{kind}" if kind else doc_id[:12]
+
+
 def documents_table(record: RunRecord) -> Table:
-    """One row per document: the headline scores and any error."""
+    """One row per document with the headline scores; errors follow the table, one a line."""
     table = Table(title="per document", title_justify="left")
-    table.add_column("doc_id", no_wrap=True, max_width=22)
+    table.add_column("doc", no_wrap=True)
     for name in HEADLINE:
-        table.add_column(LABELS[name].replace("summary ", "").replace("directive ", "dir. "), justify="right")
-    table.add_column("error", overflow="fold")
+        table.add_column(SHORT_LABELS[name], justify="right", no_wrap=True)
+    errors = [d for d in record.documents if d.error]
+    if errors:
+        table.caption = "\n".join(one_line(f"{d.doc_id}: {d.error}", 78) for d in errors)
+        table.caption_justify = "left"
     for doc in record.documents:
-        table.add_row(doc.doc_id, *(f"{doc.scores[c]:.2f}" for c in HEADLINE), doc.error or "")
+        table.add_row(_short_id(doc.doc_id), *(f"{doc.scores[c]:.2f}" for c in HEADLINE))
     return table
 
 

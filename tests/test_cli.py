@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import platform
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.evaluate import Settings
 from harness.metrics import SCORE_NAMES
 from harness.records import read_record
 
@@ -301,3 +303,20 @@ def test_async_extractor_and_its_stats(tmp_path):
     assert record.extractor_stats == {"calls": 5}
     # the header date is the meeting date in two of the five documents (000 and 001)
     assert [d.scores["date_accuracy"] for d in record.documents] == [1.0, 1.0, 0.0, 0.0, 0.0]
+
+
+def test_every_table_fits_80_columns(tmp_path):
+    from rich.console import Console
+
+    from harness.evaluate import evaluate
+    from harness.report import compare_runs, comparison_table, documents_table, scores_table
+
+    a = evaluate("rules", dataset=str(DATASET), config="contrast", settings=Settings(bootstrap_samples=100))
+    b = evaluate("lead", dataset=str(DATASET), config="contrast", settings=Settings(bootstrap_samples=100))
+    console = Console(width=80, record=True, file=io.StringIO())
+    for table in (scores_table(a), documents_table(a), comparison_table(compare_runs(a, b))):
+        console.print(table)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text  # nothing truncated
+    assert "000_a426~rename" in text
