@@ -255,6 +255,16 @@ def cmd_models(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_view(args: argparse.Namespace) -> int:
+    from .records import read_record
+    from .view import write_report
+
+    _check_output(args.output)
+    out = write_report([read_record(p) for p in args.runs], args.output)
+    print(f"Report: {out}")
+    return EXIT_OK
+
+
 def cmd_draft(args: argparse.Namespace) -> int:
     from .draft import draft_file
 
@@ -434,6 +444,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", help="the dataset whose version is ranked (default: the bundled one)")
     p.add_argument("--split", default="test", help="its split (default: test)")
     p.set_defaults(func=cmd_leaderboard)
+
+    p = sub.add_parser("view", help="write an HTML report of one or more run records")
+    p.add_argument("runs", type=Path, nargs="+", help="run records (two: also their paired comparison)")
+    p.add_argument("-o", "--output", type=Path, default=Path("report.html"), help="the page (default: report.html)")
+    p.set_defaults(func=cmd_view)
 
     p = sub.add_parser("draft", help="draft the annotation of a new readout, for a person to review")
     p.add_argument("readout", type=Path, help="the readout, a text file (its name without .txt is the doc_id)")
