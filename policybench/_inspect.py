@@ -1,0 +1,64 @@
+"""The inspect_ai task ``policybench/policybench``.
+
+    pip install 'policybench[inspect]'
+    inspect eval policybench/policybench --model openai/gpt-4o-mini
+    inspect eval policybench/policybench -T config=contrast --model ...
+
+Each document of the bundled dataset (or ``-T dataset=PATH``) is one sample whose input is
+the harness's own prompt (:func:`harness.prompt`); the scorer reads the model's completion
+with :func:`harness.prediction_from_completion` and scores it with
+:func:`harness.score_document`, so every score is the one ``harness score`` gives for the
+same completion. A completion that holds no valid prediction is scored as an empty
+prediction, with the reason as the score's explanation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspect_ai import Task, task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, GenerateConfig
+from inspect_ai.scorer import Score, Target, mean, scorer, stderr
+from inspect_ai.solver import TaskState, generate
+
+import harness
+from harness.dataset import bundled, load_gold
+from harness.metrics import SCORE_NAMES
+from harness.schema import Prediction
+
+_ROLES: dict[str, Any] = {"system": ChatMessageSystem, "user": ChatMessageUser, "assistant": ChatMessageAssistant}
+
+
+def _messages(record: harness.GoldRecord) -> list[Any]:
+    return [_ROLES[m["role"]](content=m["content"]) for m in harness.prompt(record)]
+
+
+@scorer(metrics={name: [mean(), stderr()] for name in SCORE_NAMES})
+def policybench_scorer(gold: dict[str, harness.GoldRecord]):  # noqa: ANN201 (inspect's scorer protocol)
+    """Every PolicyBench score of a completion, as ``harness score`` computes it."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        record = gold[str(state.sample_id)]
+        explanation = "a valid prediction"
+        try:
+            prediction = harness.prediction_from_completion(record.doc_id, state.output.completion)
+        except harness.HarnessError as error:
+            prediction, explanation = Prediction.empty(record.doc_id), "; ".join(error.problems)
+        values = harness.score_document(prediction, record)
+        return Score(value=values, answer=prediction.model_dump_json(), explanation=explanation)
+
+    return score
+
+
+@task
+def policybench(dataset: str | None = None, config: str = "default", split: str = "test") -> Task:
+    """PolicyBench: the meeting date, the presider, the directives and a summary of each readout."""
+    records = load_gold(dataset or bundled(), split, config).records
+    samples = [Sample(id=r.doc_id, input=_messages(r), target=r.doc_id) for r in records]
+    return Task(
+        dataset=MemoryDataset(samples, name=f"policybench-{config}"),
+        solver=generate(),
+        scorer=policybench_scorer({r.doc_id: r for r in records}),
+        config=GenerateConfig(temperature=0.0),
+    )

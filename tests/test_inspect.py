@@ -1,0 +1,129 @@
+"""The inspect_ai task runs offline on inspect's mock model and scores each completion
+exactly as the harness would, by inspect's own lookup of ``policybench/policybench``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import harness
+from harness.dataset import bundled, load_gold
+
+inspect_ai = pytest.importorskip("inspect_ai")
+from inspect_ai.model import ModelOutput, ModelUsage, get_model  # noqa: E402
+
+from policybench._inspect import policybench  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _inspect_state_in_tmp(tmp_path, monkeypatch):
+    """inspect keeps traces and buffers under the user's data and cache folders: keep
+    them in the test's own folder (read when inspect runs, inherited by subprocesses)."""
+    for name in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+
+
+def _completions(gold) -> dict[str, str]:
+    """A perfect answer, a reply with no JSON, and a right date with a wrong presider."""
+    first, second, *rest = gold.records
+    perfect = {
+        "meeting_date": first.meeting_date,
+        "presider": first.presider.name,
+        "directives": [d.text for d in first.directives],
+        "summary": first.summary,
+    }
+    replies = {first.doc_id: "```json\n" + json.dumps(perfect) + "\n```", second.doc_id: "I cannot help with that."}
+    for record in rest:
+        replies[record.doc_id] = json.dumps({"meeting_date": record.meeting_date, "presider": "Nobody Atall"})
+    return replies
+
+
+def _output(content: str) -> ModelOutput:
+    # with its usage given, the mock model never counts tokens (tiktoken would download)
+    output = ModelOutput.from_content(model="mockllm", content=content)
+    output.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
+    return output
+
+
+def _model(replies: dict[str, str]):
+    def reply(messages, tools, tool_choice, config):  # noqa: ARG001 (mockllm's signature)
+        text = messages[-1].text
+        doc_id = next(d for d in replies if f"{d}" in text)
+        return _output(replies[doc_id])
+
+    return get_model("mockllm/model", custom_outputs=reply)
+
+
+def test_inspect_finds_the_task_and_scores_as_the_harness_does(gold, tmp_path):
+    from inspect_ai import eval as inspect_eval
+
+    replies = _completions(gold)
+    [log] = inspect_eval(policybench(), model=_model(replies), log_dir=str(tmp_path), display="none")
+    assert log.status == "success", log.error
+    by_doc = {str(s.id): s for s in log.samples}
+    assert set(by_doc) == {r.doc_id for r in gold.records}
+
+    first, second, *rest = gold.records
+    # the model saw the harness's own prompt
+    assert [m.text for m in by_doc[first.doc_id].input] == [m["content"] for m in harness.prompt(first)]
+
+    perfect = by_doc[first.doc_id].scores["policybench_scorer"].value
+    assert perfect["date_accuracy"] == perfect["presider_accuracy"] == perfect["directive_f1"] == 1.0
+    assert perfect["summary_unit_recall"] == 1.0 and perfect["overall"] == 1.0
+
+    refused = by_doc[second.doc_id].scores["policybench_scorer"]
+    assert all(v == 0.0 for v in refused.value.values())
+    assert refused.explanation == f"{second.doc_id}: the reply holds no JSON object"
+
+    for record in rest:
+        value = by_doc[record.doc_id].scores["policybench_scorer"].value
+        # date right, presider wrong, no directives, no summary: overall (1 + 0 + 0 + 0) / 4
+        assert (value["date_accuracy"], value["presider_accuracy"], value["directive_f1"]) == (1.0, 0.0, 0.0)
+        assert value["overall"] == 0.25
+        expected = harness.score_document(
+            harness.prediction_from_completion(record.doc_id, replies[record.doc_id]), record
+        )
+        assert value == expected
+
+    # the task's mean overall: (1 + 0 + 3 × 0.25) / 5
+    metrics = {m.name: m.value for s in log.results.scores for m in s.metrics.values() if s.name == "overall"}
+    assert metrics["mean"] == pytest.approx(1.75 / 5)
+
+
+#: Run from a stranger's directory, so inspect finds the task the way a user's
+#: ``inspect eval policybench/policybench`` does: through the installed entry point.
+LOOKUP = """
+import json, sys
+from inspect_ai import eval as inspect_eval
+from inspect_ai.model import ModelOutput, ModelUsage, get_model
+
+def reply(messages, tools, tool_choice, config):
+    output = ModelOutput.from_content(model="mockllm", content="{}")
+    output.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
+    return output
+
+[log] = inspect_eval("policybench/policybench", task_args={"config": sys.argv[1]},
+                     model=get_model("mockllm/model", custom_outputs=reply),
+                     log_dir=sys.argv[2], display="none")
+print(json.dumps({"status": log.status, "ids": sorted(str(s.id) for s in log.samples)}))
+"""
+
+
+@pytest.mark.parametrize("config", ["default", "contrast"])
+def test_inspect_finds_the_task_by_name_from_another_directory(config, tmp_path):
+    script = tmp_path / "lookup.py"
+    script.write_text(LOOKUP, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), config, str(tmp_path / "logs")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    expected = load_gold(bundled(), "test", config).records
+    assert result == {"status": "success", "ids": sorted(r.doc_id for r in expected)}
