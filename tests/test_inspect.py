@@ -17,6 +17,8 @@ from inspect_ai.model import ModelOutput, ModelUsage, get_model  # noqa: E402
 
 from policybench._inspect import policybench  # noqa: E402
 
+pytestmark = pytest.mark.slow  # each runs a framework: seconds
+
 
 @pytest.fixture(autouse=True)
 def _inspect_state_in_tmp(tmp_path, monkeypatch):

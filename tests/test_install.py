@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,17 @@ def test_a_file_and_a_module_of_the_current_folder_as_the_model(site, tmp_path):
     for model in ("mymod:Mine", "./mymod.py:Mine"):
         result = run(site, tmp_path, "eval", "--model", model, "-o", "m.json")
         assert result.returncode == 0, (model, result.stderr)
+
+
+def test_the_installed_copy_carries_the_framework_tasks(site, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    done = subprocess.run(
+        [sys.executable, "-m", "policybench.lm_eval_path"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    folder = Path(done.stdout.strip())
+    assert folder.is_relative_to(site)
+    assert sorted(p.name for p in folder.glob("*.yaml")) == ["policybench.yaml", "policybench_contrast.yaml"]
+    # inspect_ai finds its task through this entry point
+    entry_points = next(site.glob("policybench-*.dist-info")) / "entry_points.txt"
+    assert "[inspect_ai]\npolicybench = policybench._registry" in entry_points.read_text(encoding="utf-8")

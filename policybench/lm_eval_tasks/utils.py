@@ -1,0 +1,55 @@
+"""The lm-evaluation-harness tasks ``policybench`` and ``policybench_contrast``.
+
+    lm_eval --model local-chat-completions --model_args model=...,base_url=... \\
+        --tasks policybench --include_path "$(python -m policybench.lm_eval_path)" --apply_chat_template
+
+Each document is one request: the harness's system instruction and the document, as in
+:func:`harness.prompt`. The reply is read with :func:`harness.prediction_from_completion` and
+scored with :func:`harness.score_document`, so each score is the one ``harness score`` gives
+for the same completion; lm-eval aggregates each as a mean over documents. A reply that holds
+no valid prediction scores as an empty prediction.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import datasets
+
+import harness
+from harness.dataset import bundled, load_gold
+from harness.schema import Prediction
+
+
+@cache
+def _gold(config: str, source: str | None) -> dict[str, harness.GoldRecord]:
+    return {r.doc_id: r for r in load_gold(source or bundled(), "test", config).records}
+
+
+def load(config: str = "default", dataset: str | None = None, **_: Any) -> datasets.DatasetDict:
+    """The split as lm-eval reads it: ``doc_id``, ``text`` and where its gold comes from."""
+    rows = [
+        {"doc_id": r.doc_id, "text": r.text, "config": config, "source": dataset or ""}
+        for r in _gold(config, dataset).values()
+    ]
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
+
+
+def doc_to_text(doc: dict[str, Any]) -> str:
+    """The harness's prompt as one text: the system instruction, then the document."""
+    return "\n\n".join(m["content"] for m in harness.prompt(_record(doc)))
+
+
+def _record(doc: dict[str, Any]) -> harness.GoldRecord:
+    return _gold(doc["config"], doc["source"] or None)[doc["doc_id"]]
+
+
+def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, float]:
+    """Every PolicyBench score of the document's completion."""
+    record = _record(doc)
+    try:
+        prediction = harness.prediction_from_completion(record.doc_id, results[0])
+    except harness.HarnessError:
+        prediction = Prediction.empty(record.doc_id)
+    return harness.score_document(prediction, record)

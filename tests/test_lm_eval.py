@@ -1,0 +1,136 @@
+"""The lm-evaluation-harness tasks run offline through ``simple_evaluate`` with a model that
+replies from a table, and score each completion exactly as the harness would."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from llm_server import ChatServer
+
+import harness
+from harness.dataset import bundled, load_gold
+from harness.metrics import SCORE_NAMES
+
+pytest.importorskip("lm_eval")
+from lm_eval import simple_evaluate  # noqa: E402
+from lm_eval.api.model import LM  # noqa: E402
+from lm_eval.tasks import TaskManager  # noqa: E402
+
+from policybench import LM_EVAL_TASKS  # noqa: E402
+
+pytestmark = pytest.mark.slow  # each runs a framework: seconds
+
+
+class TableLM(LM):
+    """Answers each request with the reply listed for the document its prompt names."""
+
+    def __init__(self, replies: dict[str, str]) -> None:
+        super().__init__()
+        self.replies = replies
+        self.prompts: list[str] = []
+
+    def generate_until(self, requests):  # noqa: ANN001, ANN201 (lm-eval's interface)
+        out = []
+        for request in requests:
+            context = request.args[0]
+            self.prompts.append(context)
+            doc_id = re.search(r"Readout (\S+?):", context).group(1)
+            out.append(self.replies[doc_id])
+        return out
+
+    def loglikelihood(self, requests):  # noqa: ANN001, ANN201
+        raise NotImplementedError
+
+    def loglikelihood_rolling(self, requests):  # noqa: ANN001, ANN201
+        raise NotImplementedError
+
+
+def _run(task: str, replies: dict[str, str]):
+    model = TableLM(replies)
+    results = simple_evaluate(
+        model=model, tasks=[task], task_manager=TaskManager(include_path=str(LM_EVAL_TASKS)), bootstrap_iters=0
+    )
+    return model, results
+
+
+def test_the_task_scores_each_completion_as_the_harness_does(gold):
+    first, second, *rest = gold.records
+    perfect = {
+        "meeting_date": first.meeting_date,
+        "presider": first.presider.name,
+        "directives": [d.text for d in first.directives],
+        "summary": first.summary,
+    }
+    replies = {first.doc_id: json.dumps(perfect), second.doc_id: "no JSON here"}
+    for record in rest:
+        replies[record.doc_id] = json.dumps({"meeting_date": record.meeting_date, "presider": "Nobody Atall"})
+
+    model, results = _run("policybench", replies)
+    # the model saw the harness's prompt, system instruction first
+    assert "\n\n".join(m["content"] for m in harness.prompt(first)) in model.prompts
+    scores = results["results"]["policybench"]
+    # perfect 1, refused 0, three with date only (1 + 0 + 0 + 0) / 4: overall (1 + 0 + 0.75) / 5
+    assert scores["overall,none"] == pytest.approx(1.75 / 5)
+    # date right on four documents of five, presider on one
+    assert scores["date_accuracy,none"] == pytest.approx(4 / 5)
+    assert scores["presider_accuracy,none"] == pytest.approx(1 / 5)
+    assert scores["directive_f1,none"] == pytest.approx(1 / 5)
+
+    samples = {s["doc"]["doc_id"]: s for s in results["samples"]["policybench"]}
+    for record in rest:
+        expected = harness.score_document(
+            harness.prediction_from_completion(record.doc_id, replies[record.doc_id]), record
+        )
+        assert {name: samples[record.doc_id][name] for name in SCORE_NAMES} == expected
+
+
+def test_the_contrast_task_covers_the_contrast_config():
+    contrast = load_gold(bundled(), "test", "contrast").records
+    model, results = _run("policybench_contrast", {r.doc_id: "{}" for r in contrast})
+    assert len(model.prompts) == len(contrast)
+    assert results["results"]["policybench_contrast"]["overall,none"] == 0.0
+
+
+def test_the_task_files_list_every_score_in_the_table():
+    for task in ("policybench", "policybench_contrast"):
+        text = (LM_EVAL_TASKS / f"{task}.yaml").read_text(encoding="utf-8")
+        assert re.findall(r"- metric: (\w+)", text) == list(SCORE_NAMES)
+
+
+def test_the_readme_command_against_a_real_chat_server(gold, tmp_path):
+    """lm-eval's own command line and its OpenAI-style client, run from another folder,
+    against a chat server on 127.0.0.1: gold answers everywhere but one wrong presider."""
+    answers = {
+        r.doc_id: {
+            "meeting_date": r.meeting_date,
+            "presider": r.presider.name if r.presider else None,
+            "directives": [d.text for d in r.directives],
+            "summary": r.summary,
+        }
+        for r in gold.records
+    }
+    wrong = gold.records[2].doc_id
+    answers[wrong]["presider"] = "Nobody Atall"
+    with ChatServer(answers) as server:
+        done = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "lm_eval"),
+                "--model", "local-chat-completions", "--apply_chat_template",
+                "--model_args", f"model=m,base_url={server.base_url}/chat/completions,tokenizer_backend=None",
+                "--tasks", "policybench", "--include_path", str(LM_EVAL_TASKS),
+                "--output_path", str(tmp_path / "out"),
+            ],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    [path] = (tmp_path / "out").rglob("results_*.json")
+    scores = json.loads(path.read_text(encoding="utf-8"))["results"]["policybench"]
+    assert scores["presider_accuracy,none"] == pytest.approx(4 / 5)
+    # the wrong document's overall is (1 + 0 + 1 + 1) / 4; the others' 1
+    assert scores["overall,none"] == pytest.approx((4 + 0.75) / 5)
+    assert scores["directive_f1,none"] == scores["summary_unit_recall,none"] == 1.0
