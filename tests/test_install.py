@@ -1,9 +1,10 @@
 """A non-editable install works from any folder, offline, on the data it ships.
 
-The project is built into a wheel and installed with ``pip install --target`` into a
-temporary folder (its dependencies come from the test environment); ``python -m harness``
-then runs from another temporary folder, with that folder first on the path, so the code
-and data of the installed copy are what run — not the repository's.
+A fresh virtual environment gets the project installed non-editable from a clean copy of
+its tracked files (its dependencies are the test environment's packages, reached through a
+``.pth`` file, so the index is never asked); its ``harness`` command then runs from another
+temporary folder, so the code and data of the installed copy are what run — not the
+repository's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -22,8 +24,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    target = tmp_path_factory.mktemp("site")
+def venv(tmp_path_factory):
+    venv = tmp_path_factory.mktemp("venv")
     source = tmp_path_factory.mktemp("src")
     # Build from a clean copy of the tracked files: no build/ or *.egg-info left in the repository.
     listing = ["git", "ls-files", "--cached", "--others", "--exclude-standard"]
@@ -33,23 +35,33 @@ def site(tmp_path_factory):
             continue
         (source / rel).parent.mkdir(parents=True, exist_ok=True)
         (source / rel).write_bytes((ROOT / rel).read_bytes())
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
-         "--target", str(target), str(source)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    purelib = Path(python(venv, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip())
+    # .pth lines are appended after the venv's own site-packages: the installed copy wins
+    deps = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+    (purelib / "test-environment-dependencies.pth").write_text("\n".join(sorted(deps)) + "\n")
+    result = python(
+        venv, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index", str(source)
+    )
     assert result.returncode == 0, result.stderr
-    assert (target / "harness" / "_bundled" / "dataset" / "data" / "test.parquet").is_file()
-    return target
+    assert (purelib / "harness" / "_bundled" / "dataset" / "data" / "test.parquet").is_file()
+    assert (venv / "bin" / "harness").is_file()
+    return venv
 
 
-def run(site, cwd, *args):
-    env = {**os.environ, "PYTHONPATH": str(site), "COLUMNS": "200", "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=cwd, env=env, capture_output=True, text=True)
+def python(venv, *args, cwd=None):
+    return subprocess.run([str(venv / "bin" / "python"), *args], cwd=cwd, capture_output=True, text=True)
 
 
-def test_the_main_job_runs_from_another_folder(site, tmp_path):
-    result = run(site, tmp_path, "eval", "--model", "rules", "-o", "rules.json")
+def run(venv, cwd, *args):
+    """The installed ``harness`` command, as a user types it."""
+    env = {**os.environ, "COLUMNS": "200", "HF_HUB_OFFLINE": "1"}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run([str(venv / "bin" / "harness"), *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_the_main_job_runs_from_another_folder(venv, tmp_path):
+    result = run(venv, tmp_path, "eval", "--model", "rules", "-o", "rules.json")
     assert result.returncode == 0, result.stderr
     record = json.loads((tmp_path / "rules.json").read_text())
     assert record["dataset"]["source"] == "bundled" and record["dataset"]["documents"] == 5
@@ -58,32 +70,34 @@ def test_the_main_job_runs_from_another_folder(site, tmp_path):
     assert [d["scores"] for d in record["documents"]] == [d["scores"] for d in committed["documents"]]
 
 
-def test_the_installed_copy_is_what_runs(site, tmp_path):
-    probe = "import harness, harness.dataset as d; print(harness.__file__); print(d.bundled())"
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
-    module, data = out.stdout.split()
-    assert module.startswith(str(site)) and data.startswith(str(site))
+def test_the_installed_copy_is_what_runs(venv, tmp_path):
+    probe = "import harness, harness.dataset as d, importlib.metadata as m; print(harness.__file__, d.bundled())"
+    module, data = python(venv, "-c", probe, cwd=tmp_path).stdout.split()
+    assert module.startswith(str(venv)) and data.startswith(str(venv))
+    direct_url = python(
+        venv,
+        "-c",
+        "import importlib.metadata as m; print(m.distribution('policybench').read_text('direct_url.json'))",
+        cwd=tmp_path,
+    ).stdout
+    assert '"editable": true' not in direct_url
 
 
-def test_a_file_and_a_module_of_the_current_folder_as_the_model(site, tmp_path):
+def test_a_file_and_a_module_of_the_current_folder_as_the_model(venv, tmp_path):
     (tmp_path / "mymod.py").write_text(
         "class Mine:\n    name = 'mine'\n    def extract(self, doc):\n        return {'summary': doc.text[:100]}\n"
     )
     for model in ("mymod:Mine", "./mymod.py:Mine"):
-        result = run(site, tmp_path, "eval", "--model", model, "-o", "m.json")
+        result = run(venv, tmp_path, "eval", "--model", model, "-o", "m.json")
         assert result.returncode == 0, (model, result.stderr)
 
 
-def test_the_installed_copy_carries_the_framework_tasks(site, tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    done = subprocess.run(
-        [sys.executable, "-m", "policybench.lm_eval_path"], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
+def test_the_installed_copy_carries_the_framework_tasks(venv, tmp_path):
+    done = python(venv, "-m", "policybench.lm_eval_path", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     folder = Path(done.stdout.strip())
-    assert folder.is_relative_to(site)
+    assert folder.is_relative_to(venv)
     assert sorted(p.name for p in folder.glob("*.yaml")) == ["policybench.yaml", "policybench_contrast.yaml"]
     # inspect_ai finds its task through this entry point
-    entry_points = next(site.glob("policybench-*.dist-info")) / "entry_points.txt"
-    assert "[inspect_ai]\npolicybench = policybench._registry" in entry_points.read_text(encoding="utf-8")
+    probe = "import importlib.metadata as m; print(m.distribution('policybench').read_text('entry_points.txt'))"
+    assert "[inspect_ai]\npolicybench = policybench._registry" in python(venv, "-c", probe, cwd=tmp_path).stdout
