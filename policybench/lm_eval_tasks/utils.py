@@ -49,7 +49,7 @@ def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, float]
     """Every PolicyBench score of the document's completion."""
     record = _record(doc)
     try:
-        prediction = harness.prediction_from_completion(record.doc_id, results[0])
+        prediction = harness.prediction_from_completion(record.doc_id, results[0] or "")
     except harness.HarnessError:
         prediction = Prediction.empty(record.doc_id)
     return harness.score_document(prediction, record)
