@@ -29,6 +29,22 @@ def gold():
     return load_gold(DATASET)
 
 
+def answer_of(record) -> dict:
+    """The gold of a record as a model's answer: what a perfect system replies."""
+    return {
+        "meeting_date": record.meeting_date,
+        "presider": record.presider.name if record.presider else None,
+        "directives": [d.text for d in record.directives],
+        "summary": record.summary,
+    }
+
+
+@pytest.fixture
+def answers(gold):
+    """A perfect answer per document, fresh for each test (tests edit theirs)."""
+    return {r.doc_id: answer_of(r) for r in gold.records}
+
+
 @dataclass
 class Result:
     """What a run of the ``harness`` command gave: exit code and the two streams."""

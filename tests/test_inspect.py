@@ -12,6 +12,8 @@ import pytest
 import harness
 from harness.dataset import bundled, load_gold
 
+from conftest import answer_of
+
 inspect_ai = pytest.importorskip("inspect_ai")
 from inspect_ai.model import ModelOutput, ModelUsage, get_model  # noqa: E402
 
@@ -31,13 +33,10 @@ def _inspect_state_in_tmp(tmp_path, monkeypatch):
 def _completions(gold) -> dict[str, str]:
     """A perfect answer, a reply with no JSON, and a right date with a wrong presider."""
     first, second, *rest = gold.records
-    perfect = {
-        "meeting_date": first.meeting_date,
-        "presider": first.presider.name,
-        "directives": [d.text for d in first.directives],
-        "summary": first.summary,
+    replies = {
+        first.doc_id: "```json\n" + json.dumps(answer_of(first)) + "\n```",
+        second.doc_id: "I cannot help with that.",
     }
-    replies = {first.doc_id: "```json\n" + json.dumps(perfect) + "\n```", second.doc_id: "I cannot help with that."}
     for record in rest:
         replies[record.doc_id] = json.dumps({"meeting_date": record.meeting_date, "presider": "Nobody Atall"})
     return replies

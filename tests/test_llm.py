@@ -25,19 +25,6 @@ SECRET = "sk-test-policybench-DO-NOT-LEAK-42"
 pytestmark = pytest.mark.slow  # real servers and installs: seconds each
 
 
-@pytest.fixture(scope="module")
-def answers(gold):
-    return {
-        r.doc_id: {
-            "meeting_date": r.meeting_date,
-            "presider": r.presider.name if r.presider else None,
-            "directives": [d.text for d in r.directives],
-            "summary": r.summary,
-        }
-        for r in gold.records
-    }
-
-
 @pytest.fixture
 def env_key(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)

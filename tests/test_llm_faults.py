@@ -25,19 +25,6 @@ DOC0, DOC1 = "000_a426189bb560bcb6", "001_4943538ee7176661"
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def answers(gold):
-    return {
-        r.doc_id: {
-            "meeting_date": r.meeting_date,
-            "presider": r.presider.name if r.presider else None,
-            "directives": [d.text for d in r.directives],
-            "summary": r.summary,
-        }
-        for r in gold.records
-    }
-
-
 def run(server, cache, docs=(DOC0,), **args):
     model_args = {
         "model": "test-model",

@@ -16,6 +16,8 @@ import harness
 from harness.dataset import bundled, load_gold
 from harness.metrics import SCORE_NAMES
 
+from conftest import answer_of
+
 pytest.importorskip("lm_eval")
 from lm_eval import simple_evaluate  # noqa: E402
 from lm_eval.api.model import LM  # noqa: E402
@@ -60,13 +62,7 @@ def _run(task: str, replies: dict[str, str]):
 
 def test_the_task_scores_each_completion_as_the_harness_does(gold):
     first, second, *rest = gold.records
-    perfect = {
-        "meeting_date": first.meeting_date,
-        "presider": first.presider.name,
-        "directives": [d.text for d in first.directives],
-        "summary": first.summary,
-    }
-    replies = {first.doc_id: json.dumps(perfect), second.doc_id: "no JSON here"}
+    replies = {first.doc_id: json.dumps(answer_of(first)), second.doc_id: "no JSON here"}
     for record in rest:
         replies[record.doc_id] = json.dumps({"meeting_date": record.meeting_date, "presider": "Nobody Atall"})
 
@@ -102,18 +98,9 @@ def test_the_task_files_list_every_score_in_the_table():
         assert re.findall(r"- metric: (\w+)", text) == list(SCORE_NAMES)
 
 
-def test_the_readme_command_against_a_real_chat_server(gold, tmp_path):
+def test_the_readme_command_against_a_real_chat_server(gold, answers, tmp_path):
     """lm-eval's own command line and its OpenAI-style client, run from another folder,
     against a chat server on 127.0.0.1: gold answers everywhere but one wrong presider."""
-    answers = {
-        r.doc_id: {
-            "meeting_date": r.meeting_date,
-            "presider": r.presider.name if r.presider else None,
-            "directives": [d.text for d in r.directives],
-            "summary": r.summary,
-        }
-        for r in gold.records
-    }
     wrong = gold.records[2].doc_id
     answers[wrong]["presider"] = "Nobody Atall"
     with ChatServer(answers) as server:
