@@ -4,10 +4,13 @@ exactly as the harness would, by inspect's own lookup of ``policybench/policyben
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from llm_server import ChatServer
 
 import harness
 from harness.dataset import bundled, load_gold
@@ -128,3 +131,26 @@ def test_inspect_finds_the_task_by_name_from_another_directory(config, tmp_path)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     expected = load_gold(bundled(), "test", config).records
     assert result == {"status": "success", "ids": sorted(r.doc_id for r in expected)}
+
+
+def test_inspect_command_line_against_a_real_chat_server(gold, answers, tmp_path):
+    """inspect's own command and its OpenAI-compatible client, from another folder, against a
+    chat server on 127.0.0.1: gold answers everywhere but one wrong presider."""
+    from inspect_ai.log import read_eval_log
+
+    answers[gold.records[2].doc_id]["presider"] = "Nobody Atall"
+    with ChatServer(answers) as server:
+        env = {**os.environ, "LOCAL_BASE_URL": server.base_url, "LOCAL_API_KEY": "sk-test"}
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "inspect"), "eval", "policybench/policybench",
+             "--model", "openai-api/local/m", "--log-dir", str(tmp_path / "logs"), "--display", "none"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    [path] = (tmp_path / "logs").glob("*.eval")
+    log = read_eval_log(str(path))
+    means = {s.name: s.metrics["mean"].value for s in log.results.scores}
+    assert means["presider_accuracy"] == pytest.approx(4 / 5)
+    # the wrong document's overall is (1 + 0 + 1 + 1) / 4; the others' 1
+    assert means["overall"] == pytest.approx((4 + 0.75) / 5)
+    assert means["directive_f1"] == means["summary_unit_recall"] == 1.0
