@@ -14,6 +14,7 @@ from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
+from setuptools.command.egg_info import egg_info
 
 ROOT = Path(__file__).resolve().parent
 BUNDLE = {
@@ -36,4 +37,19 @@ class BuildWithData(build_py):
             shutil.copyfile(ROOT / source, target / rel)
 
 
-setup(cmdclass={"build_py": BuildWithData})
+class EggInfoOutOfTree(egg_info):
+    """Write the build's metadata under ``build/``, not beside the packages.
+
+    A ``policybench.egg-info`` in the repository root is found first by tools run there
+    (the current folder leads ``sys.path``) and hides the installed distribution's
+    metadata: inspect_ai then cannot tell the task is installed and names it
+    ``policybench`` instead of ``policybench/policybench``.
+    """
+
+    def initialize_options(self) -> None:
+        super().initialize_options()
+        self.egg_base = "build"
+        (ROOT / "build").mkdir(exist_ok=True)
+
+
+setup(cmdclass={"build_py": BuildWithData, "egg_info": EggInfoOutOfTree})

@@ -15,7 +15,7 @@ from llm_server import ChatServer
 import harness
 from harness.dataset import bundled, load_gold
 
-from conftest import answer_of
+from conftest import ROOT, answer_of
 
 inspect_ai = pytest.importorskip("inspect_ai")
 from inspect_ai.model import ModelOutput, ModelUsage, get_model  # noqa: E402
@@ -116,13 +116,16 @@ print(json.dumps({"status": log.status, "ids": sorted(str(s.id) for s in log.sam
 """
 
 
-@pytest.mark.parametrize("config", ["default", "contrast"])
-def test_inspect_finds_the_task_by_name_from_another_directory(config, tmp_path):
-    script = tmp_path / "lookup.py"
-    script.write_text(LOOKUP, encoding="utf-8")
+@pytest.mark.parametrize(
+    ("config", "where"), [("default", "another folder"), ("contrast", "another folder"), ("default", "the repository")]
+)
+def test_inspect_finds_the_task_by_name(config, where, tmp_path):
+    """From another folder and from a checkout's root, whose folder leads ``sys.path`` (no
+    ``policybench.egg-info`` may sit there and hide the installed metadata: setup.py)."""
+    cwd = tmp_path if where == "another folder" else ROOT
     done = subprocess.run(
-        [sys.executable, str(script), config, str(tmp_path / "logs")],
-        cwd=tmp_path,
+        [sys.executable, "-c", LOOKUP, config, str(tmp_path / "logs")],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
