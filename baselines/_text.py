@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-#: The publication header: `` date 2022-12-17 On December 17, ...``.
+#: The publication header: `` date YYYY-MM-DD On <Month> <day>, ...`` (a date and the first sentence).
 HEADER = re.compile(r"^\s*date (\d{4})-(\d{2})-(\d{2})\s+")
 # A sentence ends at . ! or ? followed by white space and a capital, digit or opening quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"‘'(])")

@@ -270,6 +270,26 @@ def _pydantic_problems(exc: ValidationError, checker: _Checker) -> None:
     checker.problems = [p for p in checker.problems if not (p in seen or seen.add(p))]
 
 
+def _check_items(
+    checker: _Checker, field: str, items: Sequence[Any], noun: str, max_words: int, repeat_hint: str = ""
+) -> list[tuple[int, Any, list[Span]]]:
+    """Check each entry of a listed field (directives, summary units) — at most ``max_words``
+    words, no text repeated — and resolve its evidence: ``(index, entry, spans)`` per entry."""
+    checked: list[tuple[int, Any, list[Span]]] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        path = (field, i)
+        words = count_words(item.text)
+        if words > max_words:
+            checker.report(path + ("text",), f"{words} words; a {noun} has at most {max_words}")
+        key = " ".join(item.text.lower().split())
+        if key in seen:
+            checker.report(path + ("text",), f"repeats {field}[{seen[key]}]{repeat_hint}")
+        seen.setdefault(key, i)
+        checked.append((i, item, checker.resolve_all(item.evidence, path + ("evidence",))))
+    return checked
+
+
 def check_annotation(
     file: str, source: str, text: str, doc_id: str, require_units: bool = True
 ) -> tuple[GoldRecord | None, list[Problem]]:
@@ -339,18 +359,12 @@ def check_annotation(
             note=p.note,
         )
 
-    directives, seen_texts = [], {}
-    for i, d in enumerate(ann.directives):
-        path = ("directives", i)
-        words = count_words(d.text)
-        if words > DIRECTIVE_MAX_WORDS:
-            checker.report(path + ("text",), f"{words} words; a directive has at most {DIRECTIVE_MAX_WORDS}")
-        key = " ".join(d.text.lower().split())
-        if key in seen_texts:
-            checker.report(path + ("text",), f"repeats directives[{seen_texts[key]}]; merge them")
-        seen_texts.setdefault(key, i)
-        spans = checker.resolve_all(d.evidence, path + ("evidence",))
-        directives.append(Directive(text=d.text, evidence=spans, note=d.note))
+    directives = [
+        Directive(text=d.text, evidence=spans, note=d.note)
+        for _, d, spans in _check_items(
+            checker, "directives", ann.directives, "directive", DIRECTIVE_MAX_WORDS, "; merge them"
+        )
+    ]
 
     for path, summary in [(("summary",), ann.summary)] + [
         (("extra_summaries", i), s) for i, s in enumerate(ann.extra_summaries)
@@ -363,17 +377,8 @@ def check_annotation(
     summary_ok = SUMMARY_MIN_WORDS <= count_words(ann.summary) <= SUMMARY_MAX_WORDS
     if require_units and not UNITS_MIN <= len(ann.summary_units) <= UNITS_MAX:
         checker.report(("summary_units",), f"{len(ann.summary_units)} units; a document has {UNITS_MIN} to {UNITS_MAX}")
-    seen_units: dict[str, int] = {}
-    for i, u in enumerate(ann.summary_units):
+    for i, u, spans in _check_items(checker, "summary_units", ann.summary_units, "summary unit", UNIT_MAX_WORDS):
         path = ("summary_units", i)
-        words = count_words(u.text)
-        if words > UNIT_MAX_WORDS:
-            checker.report(path + ("text",), f"{words} words; a summary unit has at most {UNIT_MAX_WORDS}")
-        key = " ".join(u.text.lower().split())
-        if key in seen_units:
-            checker.report(path + ("text",), f"repeats summary_units[{seen_units[key]}]")
-        seen_units.setdefault(key, i)
-        spans = checker.resolve_all(u.evidence, path + ("evidence",))
         units.append(SummaryUnit(text=u.text, evidence=spans, note=u.note))
         # The gold summary is a good summary: it must carry every unit, so that the gold
         # scored as a prediction earns summary_unit_recall 1.
