@@ -3,32 +3,22 @@ the held-out accuracies in calibration/README.md are what the pairs give."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections import Counter
 
 import pytest
 
 from harness.matching import DEFAULT_MATCH_THRESHOLD
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 
 HARD_NEGATIVES = ("negation", "antonym", "object-swap", "fragment", "boilerplate", "other-meeting", "non-directive")
 POSITIVES = ("paraphrase", "source-words")
 
 
-def _calibration_module():
-    spec = importlib.util.spec_from_file_location("calibrate", ROOT / "calibration" / "calibrate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def calibrate():
-    return _calibration_module()
+    return load_script(ROOT / "calibration" / "calibrate.py")
 
 
 @pytest.fixture(scope="module")

@@ -8,27 +8,16 @@ real harness here; the numbers are never copied from the program's own earlier o
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
 from harness.evaluate import evaluate
 
-from conftest import DATASET, ROOT
-
-
-def _battery():
-    spec = importlib.util.spec_from_file_location("battery", ROOT / "validity" / "battery.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from conftest import DATASET, ROOT, load_script
 
 
 @pytest.fixture(scope="module")
 def battery():
-    return _battery()
+    return load_script(ROOT / "validity" / "battery.py")
 
 
 @pytest.fixture(scope="module")
