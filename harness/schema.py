@@ -31,11 +31,18 @@ SUMMARY_MIN_WORDS = 40
 SUMMARY_MAX_WORDS = 80
 UNIT_MAX_WORDS = 15
 UNITS_MIN, UNITS_MAX = 6, 12
+#: A predicted summary is cut to its first this many words before it is scored.
+SUMMARY_WORD_LIMIT = 100
 
 
 def count_words(text: str) -> int:
     """Words as the guidelines count them: runs of non-whitespace characters."""
     return len(text.split())
+
+
+def truncate_words(text: str, limit: int) -> str:
+    """The first ``limit`` words of ``text`` (runs of non-whitespace), joined by single spaces."""
+    return " ".join(text.split()[:limit])
 
 
 def parse_iso_date(value: str) -> dt.date:
