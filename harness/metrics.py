@@ -6,19 +6,22 @@ Every score lies in [0, 1]; higher is better. Definitions follow ``CONTRACT.md``
 * ``presider_accuracy``: 1 if the predicted name equals the gold name or an alias after
   :func:`normalise_name`, else 0. A document without a presider expects no name.
 * ``directive_precision`` / ``directive_recall`` / ``directive_f1``: predicted and gold
-  directives are matched one to one so that the total similarity is as large as possible
-  (the assignment problem, solved exactly). Every pair is judged by the directive matcher
-  (:func:`harness.matching.same_directive`), which rules out negated and reversed
-  instructions, another object, and near copies that change the object (similarity 0),
-  and calls a pair a hit when it covers enough of the gold's content words and carries
-  little besides (``min(P, R) >= t``, t calibrated)::
+  directives are matched one to one, maximising first the number of hits, then the total
+  similarity (the assignment problem, solved exactly). Every pair is judged by the directive
+  matcher (:mod:`harness.matching`): a prediction with evidence is located by its quotes'
+  spans and its text passes exact checks (numbers, names, negation, about its evidence); a
+  plain string is judged by its text alone; a prediction whose quote is not in the document
+  matches nothing::
 
       hits      = #{matched pairs (p, g) : the matcher says p states g}
       precision = hits / #predicted        recall = hits / #gold
       f1        = 2 * precision * recall / (precision + recall)   (0 when both are 0)
 
+* ``directive_grounded``: ``#{predicted directives with evidence whose every quote is found
+  in the document} / #{predicted directives with evidence}``; not applicable (absent from
+  the document's scores, left out of the mean) when no predicted directive carries evidence.
 * ``directive_soft_f1``: the same matching, counting each matched pair's similarity
-  (the matcher's content-word F1, 0 for a ruled-out pair) instead of 0/1:
+  (:class:`harness.matching.Judgement`, 0 for a ruled-out pair) instead of 0/1:
   ``soft_precision = sum(sim) / #predicted``, ``soft_recall = sum(sim) / #gold``, and
   their harmonic mean.
 * ``summary_rouge1`` / ``summary_rouge2`` / ``summary_rougeL``: F1 of ROUGE-1, ROUGE-2
@@ -26,15 +29,14 @@ Every score lies in [0, 1]; higher is better. Definitions follow ``CONTRACT.md``
   the best over all reference summaries of the document. With ``c`` the clipped count of
   shared n-grams, ``P = c / #predicted n-grams``, ``R = c / #reference n-grams``; for
   ROUGE-L, ``c`` is the longest common subsequence of the token sequences.
-* ``summary_unit_recall``: ``#{units u : the summary carries u} / #units``, each unit of
-  the gold's ``summary_units`` judged by :func:`harness.matching.carries_unit` (its
-  numbers and names present, most of its content words, not reversed).
-* ``overall``: the mean of ``date_accuracy``, ``presider_accuracy``, ``directive_f1`` and
-  ``summary_unit_recall``, the scores marked ``in_overall`` in :data:`SCORES`. The summary
-  score is unit recall, not ROUGE, because of the validity battery (validity/README.md):
-  ROUGE-L puts an independent human summary only 0.25 above another meeting's summary and
-  barely moves when the presider, the date and the province are swapped; unit recall
-  separates the two by over 0.5 and drops by a fifth on swapped facts.
+* ``summary_unit_recall``: on the summary cut to its first ``SUMMARY_WORD_LIMIT`` (100)
+  words, ``#{units u : the summary carries u} / #units * 0.5 ** #{facts stated wrongly}``
+  (:func:`harness.matching.judge_summary`): each unit judged by
+  :func:`harness.matching.carries_unit`, each wrong date, number, presider or kind of
+  meeting halving the score, and a list of keywords carrying nothing.
+* ``overall``: ``sum(w_s * s) / sum(w_s)`` over the scores with a weight in :data:`SCORES`:
+  date 0.15, presider 0.15, directive F1 0.40, summary units 0.30 — the date and the
+  presider together weigh 0.30, so they cannot carry a system (validity/README.md).
 
 Empty lists: when both sides are empty, precision, recall and F1 are 1 (nothing was to be
 found and nothing was claimed). When only one side is empty, all three are 0, so an empty
@@ -54,8 +56,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import rouge
-from .matching import DEFAULT_MATCH_THRESHOLD, Judgement, Matcher, unit_recall
-from .schema import GoldRecord, Prediction, Reference
+from .matching import (
+    DEFAULT_MATCH_THRESHOLD,
+    GoldDirective,
+    Judgement,
+    Matcher,
+    PredictedDirective,
+    SummaryFacts,
+    SummaryVerdict,
+    judge_summary,
+    summary_score,
+)
+from .schema import SUMMARY_WORD_LIMIT, GoldRecord, Prediction, Reference, truncate_words
 
 if TYPE_CHECKING:
     from .judge import DocumentVerdicts
@@ -123,13 +135,15 @@ def presider_accuracy(predicted: str | None, gold_name: str | None, aliases: Seq
 
 @dataclass(frozen=True, slots=True)
 class MatchedPair:
-    """A predicted and a gold directive the assignment paired, and the matcher's verdict."""
+    """A predicted and a gold directive the assignment paired, and the matcher's verdict
+    (``path``: how it was decided, see :class:`harness.matching.Judgement`)."""
 
     predicted: int
     gold: int
     similarity: float
     hit: bool
     reason: str
+    path: str = "text"
 
 
 @dataclass(frozen=True)
@@ -152,27 +166,34 @@ def _prf(hits: float, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def match_directives(predicted: Sequence[str], gold: Sequence[str], matcher: Matcher | JudgedMatcher) -> DirectiveMatch:
-    """Match predicted to gold directives one to one, maximising total similarity.
+def match_directives(
+    predicted: Sequence[str | PredictedDirective],
+    gold: Sequence[str | GoldDirective],
+    matcher: Matcher | JudgedMatcher,
+) -> DirectiveMatch:
+    """Match predicted to gold directives one to one: most hits first, then most similarity.
 
-    Every pair is judged by ``matcher`` (:func:`harness.matching.same_directive`); the
-    assignment maximises the sum of the judged similarities — 0 for a pair the matcher
-    rules out, so a reversed instruction never takes a gold directive from a right one —
-    solved exactly with ``scipy.optimize.linear_sum_assignment``. A matched pair is a hit
-    when the matcher says so; its similarity counts in the soft score either way.
+    Every pair is judged by ``matcher``; the assignment maximises ``sum(hit * K +
+    similarity)`` with ``K`` larger than any total similarity, so a hit is never traded for
+    similarity, and a ruled-out pair (similarity 0) never takes a gold directive from a right
+    one — solved exactly with ``scipy.optimize.linear_sum_assignment``.
     """
     pairs: tuple[MatchedPair, ...] = ()
     if predicted and gold:
         from scipy.optimize import linear_sum_assignment  # a quarter second to import: only when needed
 
         judged = matcher.judge_all(predicted, gold)
-        sim = np.array([[j.similarity for j in row] for row in judged])
-        rows, cols = linear_sum_assignment(sim, maximize=True)
+        big = min(len(predicted), len(gold)) + 1.0
+        weight = np.array([[j.similarity + big * j.hit for j in row] for row in judged])
+        rows, cols = linear_sum_assignment(weight, maximize=True)
         pairs = tuple(
             # interned: the same reason ("same", "covers 25% ...") recurs across a large run
-            MatchedPair(int(i), int(j), judged[i][j].similarity, judged[i][j].hit, sys.intern(judged[i][j].reason))
+            MatchedPair(
+                int(i), int(j), judged[i][j].similarity, judged[i][j].hit, sys.intern(judged[i][j].reason),
+                judged[i][j].path,
+            )
             for i, j in zip(rows, cols, strict=True)
-        )
+        )  # fmt: skip
     hits = sum(1 for p in pairs if p.hit)
     precision, recall, f1 = _prf(hits, len(predicted), len(gold))
     soft = _prf(sum(p.similarity for p in pairs), len(predicted), len(gold))[2]
@@ -209,14 +230,26 @@ def summary_rouge(predicted: str, references: Sequence[str]) -> dict[str, float]
 
 class JudgedMatcher:
     """A model judge's verdicts for one document, in the shape of a matcher: the pair the
-    judge linked is the same (similarity 1), every other pair is not (0)."""
+    judge linked is the same (similarity 1), every other pair is not (0). A prediction whose
+    quotes are not in the document is ungrounded whatever the judge says."""
 
     def __init__(self, verdicts: DocumentVerdicts) -> None:
         self.links = verdicts.links
 
-    def judge_all(self, predicted: Sequence[str], gold: Sequence[str]) -> list[list[Judgement]]:
-        same, other = Judgement(1.0, True, "judge: same"), Judgement(0.0, False, "judge: not the same")
-        return [[same if self.links[i] == j else other for j in range(len(gold))] for i in range(len(predicted))]
+    def judge_all(
+        self, predicted: Sequence[str | PredictedDirective], gold: Sequence[str | GoldDirective]
+    ) -> list[list[Judgement]]:
+        same, other = Judgement(1.0, True, "judge: same", path="judge"), Judgement(0.0, False, "judge: not the same")
+        ungrounded = Judgement(0.0, False, "ungrounded: a quote is not in the document", path="ungrounded")
+        return [
+            [
+                ungrounded
+                if isinstance(p, PredictedDirective) and not p.grounded
+                else (same if i < len(self.links) and self.links[i] == j else other)
+                for j in range(len(gold))
+            ]
+            for i, p in enumerate(predicted)
+        ]
 
 
 @dataclass(frozen=True)
@@ -233,47 +266,83 @@ class Pair:
     verdicts: DocumentVerdicts | None = None
 
     @cached_property
-    def directives(self) -> DirectiveMatch:
-        matcher = Matcher(self.threshold) if self.verdicts is None else JudgedMatcher(self.verdicts)
-        return match_directives(self.prediction.directives, self.reference.directives, matcher)
+    def predicted(self) -> list[PredictedDirective]:
+        return [
+            PredictedDirective.of(text, quotes, self.reference.text)
+            for text, quotes in zip(self.prediction.directive_texts, self.prediction.directive_quotes, strict=True)
+        ]
 
     @cached_property
-    def unit_recall(self) -> float:
-        if self.verdicts is None or not self.reference.units:
-            return unit_recall(self.prediction.summary, self.reference.units)
-        return sum(self.verdicts.units) / len(self.reference.units)
+    def gold(self) -> list[GoldDirective]:
+        evidence = self.reference.evidence or ((),) * len(self.reference.directives)
+        return [
+            GoldDirective(text, tuple(q for q, _, _ in spans), tuple((a, b) for _, a, b in spans))
+            for text, spans in zip(self.reference.directives, evidence, strict=True)
+        ]
+
+    @cached_property
+    def directives(self) -> DirectiveMatch:
+        matcher = Matcher(self.threshold) if self.verdicts is None else JudgedMatcher(self.verdicts)
+        return match_directives(self.predicted, self.gold, matcher)
+
+    @cached_property
+    def grounded(self) -> float | None:
+        with_evidence = [p for p in self.predicted if p.spans is not None]
+        if not with_evidence:
+            return None
+        return sum(p.grounded for p in with_evidence) / len(with_evidence)
+
+    @cached_property
+    def summary_text(self) -> str:
+        return truncate_words(self.prediction.summary, SUMMARY_WORD_LIMIT)
+
+    @cached_property
+    def summary_verdict(self) -> SummaryVerdict:
+        ref = self.reference
+        names = (ref.presider, *ref.aliases) if ref.presider else ()
+        facts = SummaryFacts(ref.meeting_date, names, ref.text, (*ref.summaries, *ref.units))
+        verdict = judge_summary(self.summary_text, ref.units, facts)
+        if self.verdicts is None or not ref.units or not verdict.prose:
+            return verdict
+        carried = tuple(self.verdicts.units)
+        return SummaryVerdict(carried, verdict.errors, summary_score(carried, verdict.errors))
 
     @cached_property
     def summary(self) -> dict[str, float]:
-        return summary_rouge(self.prediction.summary, self.reference.summaries)
+        return summary_rouge(self.summary_text, self.reference.summaries)
 
 
 @dataclass(frozen=True)
 class Score:
     """One score of the benchmark: how it is computed and how it is shown.
 
-    ``compute`` maps a :class:`Pair` to a value in [0, 1], higher is better;
-    ``in_overall`` says whether it is one of the scores ``overall`` averages; ``headline``
-    whether the leaderboard and the per-document table show it.
+    ``compute`` maps a :class:`Pair` to a value in [0, 1], higher is better, or None where
+    the score does not apply to the document (then ``optional`` is True); ``weight`` is its
+    weight in ``overall`` (0: not part of it); ``headline`` whether the leaderboard and the
+    per-document table show it.
     """
 
     name: str
     label: str
-    compute: Callable[[Pair], float]
-    in_overall: bool = False
+    compute: Callable[[Pair], float | None]
+    weight: float = 0.0
     headline: bool = False
-    higher_is_better: bool = True
     short: str = ""  # a column header of at most five characters, for narrow tables
+    optional: bool = False
+
+    @property
+    def in_overall(self) -> bool:
+        return self.weight > 0
 
 
-#: Every score, in the order reports list them. ``overall`` is the mean of those marked
-#: ``in_overall``; it is added by :func:`score_document` and listed last in SCORE_NAMES.
+#: Every score, in the order reports list them. ``overall`` is the weighted mean of those
+#: with a weight; it is added by :func:`score_document` and listed last in SCORE_NAMES.
 SCORES: tuple[Score, ...] = (
     Score(
         "date_accuracy",
         "date",
         lambda p: date_accuracy(p.prediction.meeting_date, p.reference.meeting_date),
-        in_overall=True,
+        weight=0.15,
         headline=True,
         short="date",
     ),
@@ -281,28 +350,33 @@ SCORES: tuple[Score, ...] = (
         "presider_accuracy",
         "presider",
         lambda p: presider_accuracy(p.prediction.presider, p.reference.presider, p.reference.aliases),
-        in_overall=True,
+        weight=0.15,
         headline=True,
         short="pres",
     ),
     Score("directive_precision", "directive P", lambda p: p.directives.precision),
     Score("directive_recall", "directive R", lambda p: p.directives.recall),
-    Score("directive_f1", "directive F1", lambda p: p.directives.f1, in_overall=True, headline=True, short="dirF1"),
+    Score("directive_f1", "directive F1", lambda p: p.directives.f1, weight=0.40, headline=True, short="dirF1"),
     Score("directive_soft_f1", "directive soft F1", lambda p: p.directives.soft_f1, headline=True, short="soft"),
+    Score(
+        "directive_grounded", "directives grounded", lambda p: p.grounded, headline=True, short="grnd", optional=True
+    ),
     Score("summary_rouge1", "summary ROUGE-1", lambda p: p.summary["summary_rouge1"]),
     Score("summary_rouge2", "summary ROUGE-2", lambda p: p.summary["summary_rouge2"]),
     Score("summary_rougeL", "summary ROUGE-L", lambda p: p.summary["summary_rougeL"], headline=True, short="R-L"),
     Score(
         "summary_unit_recall",
         "summary units",
-        lambda p: p.unit_recall,
-        in_overall=True,
+        lambda p: p.summary_verdict.score,
+        weight=0.30,
         headline=True,
         short="units",
     ),
 )
 OVERALL = "overall"
 SCORE_NAMES: tuple[str, ...] = (*(s.name for s in SCORES), OVERALL)
+#: Scores a document may lack: they did not apply to it (see :attr:`Score.optional`).
+OPTIONAL: frozenset[str] = frozenset(s.name for s in SCORES if s.optional)
 #: Column headers of every score, ``overall`` included, and the five-character ones.
 LABELS: dict[str, str] = {**{s.name: s.label for s in SCORES}, OVERALL: OVERALL}
 SHORT_LABELS: dict[str, str] = {**{s.name: s.short or s.name[:5] for s in SCORES}, OVERALL: "all"}
@@ -314,6 +388,12 @@ HEADLINE: tuple[str, ...] = (
     OVERALL,
 )
 OVERALL_PARTS: tuple[str, ...] = tuple(s.name for s in SCORES if s.in_overall)
+WEIGHTS: dict[str, float] = {s.name: s.weight for s in SCORES if s.in_overall}
+
+
+def overall(scores: dict[str, float]) -> float:
+    """``sum(w_s * s) / sum(w_s)`` over the scores in :data:`WEIGHTS`."""
+    return sum(WEIGHTS[k] * scores[k] for k in WEIGHTS) / sum(WEIGHTS.values())
 
 
 def judge_document(
@@ -322,11 +402,18 @@ def judge_document(
     threshold: float = DEFAULT_THRESHOLD,
     verdicts: DocumentVerdicts | None = None,
 ) -> tuple[dict[str, float], DirectiveMatch]:
-    """Every score of one document, and the directive matching behind the directive scores."""
+    """Every score of one document, and the directive matching behind the directive scores.
+
+    A score that does not apply to the document (:data:`OPTIONAL`) is left out.
+    """
     ref = gold if isinstance(gold, Reference) else Reference.from_gold(gold)
     pair = Pair(prediction, ref, threshold, verdicts)
-    scores = {s.name: s.compute(pair) for s in SCORES}
-    scores[OVERALL] = sum(scores[k] for k in OVERALL_PARTS) / len(OVERALL_PARTS)
+    scores = {}
+    for s in SCORES:
+        value = s.compute(pair)
+        if value is not None:
+            scores[s.name] = value
+    scores[OVERALL] = overall(scores)
     return scores, pair.directives
 
 

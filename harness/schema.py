@@ -185,7 +185,8 @@ class GoldRecord(_Strict):
 
 @dataclass(frozen=True)
 class Reference:
-    """What scoring needs of a gold record, and nothing else (no text, no evidence)."""
+    """What scoring needs of a gold record: the answers, the document's text (predicted
+    quotes are looked up in it), each directive's evidence quotes and their spans."""
 
     doc_id: str
     meeting_date: str
@@ -194,6 +195,8 @@ class Reference:
     directives: tuple[str, ...]
     summaries: tuple[str, ...]
     units: tuple[str, ...] = ()
+    text: str = ""
+    evidence: tuple[tuple[tuple[str, int, int], ...], ...] = ()  # per directive: (quote, start, end)
 
     @classmethod
     def from_gold(cls, record: GoldRecord) -> Reference:
@@ -206,6 +209,8 @@ class Reference:
             directives=tuple(d.text for d in record.directives),
             summaries=tuple(record.reference_summaries),
             units=tuple(u.text for u in record.summary_units),
+            text=record.text,
+            evidence=tuple(tuple((s.quote, s.start, s.end) for s in d.evidence) for d in record.directives),
         )
 
 
@@ -222,6 +227,16 @@ MAX_NAME_CHARS = 200
 MAX_DIRECTIVES = 500
 MAX_DIRECTIVE_CHARS = 2_000
 MAX_SUMMARY_CHARS = 20_000
+MAX_QUOTES = 20
+
+
+class DirectiveItem(_Strict):
+    """A predicted directive with its evidence: exact quotes from the document."""
+
+    text: Annotated[str, Field(max_length=MAX_DIRECTIVE_CHARS)]
+    evidence: Annotated[
+        list[Annotated[str, Field(max_length=MAX_DIRECTIVE_CHARS)]], Field(max_length=MAX_QUOTES)
+    ] = []
 
 
 class Prediction(_Strict):
@@ -235,9 +250,19 @@ class Prediction(_Strict):
     meeting_date: IsoDate | None = None
     presider: Annotated[str, Field(max_length=MAX_NAME_CHARS)] | None = None
     directives: Annotated[
-        list[Annotated[str, Field(max_length=MAX_DIRECTIVE_CHARS)]], Field(max_length=MAX_DIRECTIVES)
+        list[Annotated[str, Field(max_length=MAX_DIRECTIVE_CHARS)] | DirectiveItem], Field(max_length=MAX_DIRECTIVES)
     ] = []
     summary: Annotated[str, Field(max_length=MAX_SUMMARY_CHARS)] = ""
+
+    @property
+    def directive_texts(self) -> list[str]:
+        """Every predicted directive's text, with or without evidence."""
+        return [d if isinstance(d, str) else d.text for d in self.directives]
+
+    @property
+    def directive_quotes(self) -> list[tuple[str, ...]]:
+        """Every predicted directive's evidence quotes (none for a plain string)."""
+        return [() if isinstance(d, str) else tuple(d.evidence) for d in self.directives]
 
     @classmethod
     def empty(cls, doc_id: str) -> Prediction:
