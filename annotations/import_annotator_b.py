@@ -73,7 +73,12 @@ def prediction(data: dict) -> dict:
         "doc_id": data["doc_id"],
         "meeting_date": data["meeting_date"],
         "presider": presider["name"] if presider else None,
-        "directives": [d["text"] for d in data["directives"]],
+        # with the annotator's own evidence quotes, so the human row is scored by where its
+        # directives stand in the text, as a system that quotes is
+        "directives": [
+            {"text": d["text"], "evidence": [e if isinstance(e, str) else e["quote"] for e in d.get("evidence", [])]}
+            for d in data["directives"]
+        ],
         "summary": data["summary"],
     }
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from harness.grounding import find_quote
+from harness.schema import DirectiveItem
+
 #: The publication header: `` date YYYY-MM-DD On <Month> <day>, ...`` (a date and the first sentence).
 HEADER = re.compile(r"^\s*date (\d{4})-(\d{2})-(\d{2})\s+")
 # A sentence ends at . ! or ? followed by white space and a capital, digit or opening quote.
@@ -63,3 +66,10 @@ def as_sentence(text: str) -> str:
     if not text:
         return ""
     return text[0].upper() + text[1:] + "."
+
+
+def grounded(text: str, clause: str, source: str) -> DirectiveItem | str:
+    """A directive with its source clause as evidence, when the clause is in the source
+    as it stands (it always is, unless a helper above rewrote it); else the bare text."""
+    clause = clause.strip(" ,.;")
+    return DirectiveItem(text=text, evidence=[clause]) if clause and find_quote(clause, source) else text

@@ -19,7 +19,7 @@ context), so it works on any dataset the harness can load.
 
 from __future__ import annotations
 
-from baselines._text import body, clauses, paragraphs, sentences, shorten
+from baselines._text import body, clauses, grounded, paragraphs, sentences, shorten
 from harness.dataset import load_gold
 from harness.extractors import Document, RunContext
 from harness.matching import same_directive, unit_recall
@@ -95,7 +95,7 @@ class OracleBaseline:
             doc_id=doc.doc_id,
             meeting_date=gold.meeting_date,
             presider=gold.presider.name if gold.presider else None,
-            directives=best_directives(units, gold),
+            directives=[grounded(u, u, doc.text) for u in best_directives(units, gold)],
             summary=best_summary(sents, gold),
         )
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from baselines._text import HEADER, as_sentence, body, clauses, paragraphs, sentences, shorten
+from baselines._text import HEADER, as_sentence, body, clauses, grounded, paragraphs, sentences, shorten
 from harness.extractors import Document
 from harness.rouge import rouge_l_f1
 from harness.schema import DIRECTIVE_MAX_WORDS, SUMMARY_MAX_WORDS, Prediction
@@ -152,9 +152,10 @@ def _strip_lead_in(sentence: str) -> str:
     return sentence
 
 
-def directives(text: str, limit: int = 30) -> list[str]:
-    """Single actions the text requires, each an imperative of at most 30 words."""
-    found: list[str] = []
+def directives(text: str, limit: int = 30) -> list[tuple[str, str]]:
+    """Single actions the text requires, each an imperative of at most 30 words, with the
+    source clause it was made from."""
+    found: list[tuple[str, str]] = []
     for paragraph in paragraphs(text):
         emphatic = bool(_EMPHASIS.match(paragraph))
         for sentence in sentences(paragraph):
@@ -169,8 +170,8 @@ def directives(text: str, limit: int = 30) -> list[str]:
                 if len(clause.split()) < 3 or _MIND.match(clause):
                     continue
                 candidate = as_sentence(shorten(clause, DIRECTIVE_MAX_WORDS))
-                if candidate and all(rouge_l_f1(candidate, f) < 0.7 for f in found):
-                    found.append(candidate)
+                if candidate and all(rouge_l_f1(candidate, f) < 0.7 for f, _ in found):
+                    found.append((candidate, clause))
     return found[:limit]
 
 
@@ -216,14 +217,14 @@ class RulesBaseline:
 
     def extract(self, doc: Document) -> Prediction:
         main = body(doc.text, doc.title)
-        actions = directives(main, self.max_directives)
+        found = directives(main, self.max_directives)
         date, name = meeting_date(doc.text), presider(main)
         return Prediction(
             doc_id=doc.doc_id,
             meeting_date=date,
             presider=name,
-            directives=actions,
-            summary=summary(main, actions, date, name),
+            directives=[grounded(action, clause, doc.text) for action, clause in found],
+            summary=summary(main, [action for action, _ in found], date, name),
         )
 
 

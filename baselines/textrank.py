@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from baselines._text import as_sentence, body, clauses, paragraphs, sentences, shorten
+from baselines._text import as_sentence, body, clauses, grounded, paragraphs, sentences, shorten
 from harness.extractors import Document
 from harness.schema import DIRECTIVE_MAX_WORDS, SUMMARY_MAX_WORDS, Prediction
 
@@ -80,12 +80,15 @@ class TextRankBaseline:
         summary = " ".join(units[i] for i in sorted(chosen))
         summary = " ".join(summary.split()[:SUMMARY_MAX_WORDS])
 
-        candidates = []
+        candidates: dict[str, str] = {}  # directive -> the clause it was made from
         for i in order:
             for clause in clauses(units[i]):
                 if _CUE.search(clause):
-                    candidates.append(as_sentence(shorten(_LEAD_IN.sub("", clause, count=1), DIRECTIVE_MAX_WORDS)))
-        directives = list(dict.fromkeys(c for c in candidates if c))[: self.max_directives]
+                    text = as_sentence(shorten(_LEAD_IN.sub("", clause, count=1), DIRECTIVE_MAX_WORDS))
+                    if text:
+                        candidates.setdefault(text, clause)
+        chosen_directives = list(candidates.items())[: self.max_directives]
+        directives = [grounded(text, clause, doc.text) for text, clause in chosen_directives]
         return Prediction(doc_id=doc.doc_id, directives=directives, summary=summary)
 
 

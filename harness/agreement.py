@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .annotations import validate_corpus
 from .errors import HarnessError
-from .matching import Matcher, unit_recall
+from .matching import GoldDirective, Matcher, PredictedDirective, unit_recall
 from .metrics import DEFAULT_THRESHOLD, match_directives, presider_accuracy, summary_rouge
 from .schema import GoldRecord
 
@@ -79,7 +79,14 @@ class Agreement:
 
 def compare(a: GoldRecord, b: GoldRecord, threshold: float = DEFAULT_THRESHOLD) -> DocumentAgreement:
     """The agreement of annotation ``b`` with annotation ``a`` of one document."""
-    match = match_directives([d.text for d in b.directives], [d.text for d in a.directives], Matcher(threshold))
+    # Each annotator's directives with their evidence: B's quotes locate its directives on A's.
+    match = match_directives(
+        [PredictedDirective(d.text, tuple(s.quote for s in d.evidence), tuple((s.start, s.end) for s in d.evidence))
+         for d in b.directives],
+        [GoldDirective(d.text, tuple(s.quote for s in d.evidence), tuple((s.start, s.end) for s in d.evidence))
+         for d in a.directives],
+        Matcher(threshold),
+    )  # fmt: skip
     a_presider = a.presider.name if a.presider else None
     b_presider = b.presider.name if b.presider else None
     aliases = a.presider.aliases if a.presider else []

@@ -60,7 +60,7 @@ def _answer(record: GoldRecord) -> str:
         {
             "meeting_date": record.meeting_date,
             "presider": record.presider.name if record.presider else None,
-            "directives": [d.text for d in record.directives],
+            "directives": [{"text": d.text, "evidence": [s.quote for s in d.evidence]} for d in record.directives],
             "summary": record.summary,
         },
         ensure_ascii=False,

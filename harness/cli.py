@@ -121,13 +121,26 @@ def _finish(record, output: Path | None, per_doc: bool) -> int:
         print(f"harness: cannot write the run record ({problem}); it is kept at {written}", file=sys.stderr)
         return EXIT_BAD_INPUT
     out.print(f"Run record: {written}", soft_wrap=True)
+    code = EXIT_OK
     if record.failed_documents:
         print(
             f"{record.failed_documents} of {record.dataset.documents} document(s) failed; scored as empty",
             file=sys.stderr,
         )
-        return EXIT_DOCUMENTS_FAILED
-    return EXIT_OK
+        code = EXIT_DOCUMENTS_FAILED
+    if record.judged:
+        fallbacks, total = len(record.judge_fallbacks), record.dataset.documents
+        judged = f"Judged by the model judge: {total - fallbacks} of {total} document(s)"
+        if fallbacks:
+            print(
+                f"{judged}; {fallbacks} fell back to the deterministic matcher (see the notes), so this run's "
+                f"{', '.join(record.judged_scores)} mix the judge's verdicts with the matcher's",
+                file=sys.stderr,
+            )
+            code = EXIT_DOCUMENTS_FAILED
+        else:
+            out.print(f"{judged}; 0 fell back to the deterministic matcher", soft_wrap=True)
+    return code
 
 
 def _check_output(output: Path | None) -> None:
@@ -315,24 +328,82 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
 
 def cmd_judge_agreement(args: argparse.Namespace) -> int:
+    import json
+
     from rich.table import Table
 
-    from .judge import agreement, load_pairs
+    from .judge import load_pairs, load_summary_pairs, measure
 
     if args.judge is None:
         raise HarnessError("give the judge to measure: --judge llm -J model=... -J base_url=...")
     from .dataset import bundled
 
-    pairs = args.pairs or bundled("pairs.jsonl")
-    result = agreement(_judge(args), load_pairs(pairs))
-    table = Table(title=f"judge against {pairs}", title_justify="left")
-    for column in ("kind", "label", "agreed"):
-        table.add_column(column)
-    for (kind, label), (agreed, n) in result.by_kind.items():
-        table.add_row(kind, label, f"{agreed}/{n} ({agreed / n:.0%})")
+    pairs_file = args.pairs if args.pairs or args.summaries else bundled("pairs.jsonl")
+    pairs = load_pairs(pairs_file) if pairs_file else []
+    units: dict[str, tuple[str, ...]] = {}
+    summaries = []
+    if args.summaries:
+        from .dataset import load_gold
+
+        gold = load_gold(args.dataset or bundled(), args.split)
+        units = {r.doc_id: tuple(u.text for u in r.summary_units) for r in gold.records}
+        dataset = f"the {gold.split} split of {args.dataset or 'the bundled dataset'}"
+        summaries = load_summary_pairs(args.summaries, units, dataset)
+    judge = _judge(args)
+    settings = judge.settings()
+    directives, summary = measure(judge, pairs, summaries, units)
     out = _console()
-    out.print(table)
-    out.print(f"Pairs: {result.n}; accuracy {result.accuracy:.3f}; Cohen's kappa {result.kappa:.3f}")
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "judge": settings,
+                    "directive_pairs": {"file": str(pairs_file), **directives.as_json()} if directives else None,
+                    "summary_pairs": {"file": str(args.summaries), **summary.as_json()} if summary else None,
+                },
+                indent=2,
+            )
+        )
+    if directives and not args.json:
+        table = Table(title=f"judge against {pairs_file}", title_justify="left")
+        for column in ("kind", "label", "agreed"):
+            table.add_column(column)
+        for (kind, label), (agreed, n) in directives.by_kind.items():
+            table.add_row(kind, label, f"{agreed}/{n} ({agreed / n:.0%})")
+        out.print(table)
+        balanced = "—" if directives.balanced_accuracy is None else f"{directives.balanced_accuracy:.3f}"
+        (same, n_same), (different, n_different) = directives.same, directives.different
+        out.print(
+            f"Pairs: {directives.n}; accuracy {directives.accuracy:.3f}; Cohen's kappa {directives.kappa:.3f}; "
+            f"balanced accuracy {balanced} (same judged same {same}/{n_same}, "
+            f"different judged different {different}/{n_different})",
+            soft_wrap=True,
+        )
+    if summary and not args.json:
+        table = Table(title=f"judge against {args.summaries}", title_justify="left")
+        for column in ("kind", "label", "n", "mean judged score", f">= {summary.threshold}"):
+            table.add_column(column, justify="left" if column in ("kind", "label") else "right")
+        for (kind, label), (mean, above, n) in summary.by_kind.items():
+            table.add_row(kind, label, str(n), f"{mean:.3f}", f"{above}/{n}")
+        out.print(table)
+        balanced = "—" if summary.balanced_accuracy is None else f"{summary.balanced_accuracy:.3f}"
+        (kept, n_faithful), (refused, n_rest) = summary.faithful, summary.rest
+        out.print(
+            f"Summaries: {summary.n}, each cut to its first {summary.word_limit} words; a summary's judged score is "
+            f"its unit recall as the judge decides its document's summary units. Faithful vs the rest at the "
+            f"threshold {summary.threshold} of that score: balanced accuracy {balanced} "
+            f"(faithful at or above {kept}/{n_faithful}, the rest below {refused}/{n_rest})",
+            soft_wrap=True,
+        )
+    failed = [*(directives.failed if directives else ()), *(summary.failed if summary else ())]
+    if failed:
+        asked = (len(directives.verdicts) if directives else 0) + (len(summary.scores) if summary else 0)
+        print(
+            f"harness judge-agreement: the judge failed on {len(failed)} of {asked} pairs "
+            f"({one_line(', '.join(failed), 200)}); the figures leave them out",
+            file=sys.stderr,
+        )
+        return EXIT_DOCUMENTS_FAILED
     return EXIT_OK
 
 
@@ -464,8 +535,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_agree)
 
-    p = sub.add_parser("judge-agreement", help="measure a model judge against the judged directive pairs")
-    p.add_argument("--pairs", type=Path, help="judged pairs, JSON Lines (default: the bundled calibration pairs)")
+    p = sub.add_parser("judge-agreement", help="measure a model judge against judged directive and summary pairs")
+    p.add_argument(
+        "--pairs",
+        type=Path,
+        help="judged directive pairs, JSON Lines (default, when neither file is given: the bundled calibration pairs)",
+    )
+    p.add_argument("--summaries", type=Path, help="judged candidate summaries, JSON Lines")
+    p.add_argument(
+        "--dataset", help="the dataset whose summary units the summaries are judged on (default: the bundled one)"
+    )
+    p.add_argument("--split", default="test", help="its split (default: test)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     _judge_options(p)
     p.set_defaults(func=cmd_judge_agreement)
 

@@ -30,6 +30,7 @@ from .annotations import MAX_SEED_BYTES, publication_header
 from .errors import HarnessError
 from .extractors import Document, RunContext, build_extractor, find, run_extractor
 from .files import read_text, write_atomic
+from .grounding import find_quote
 from .matching import same_directive
 from .schema import Prediction
 
@@ -99,9 +100,13 @@ def draft(text: str, doc_id: str, prediction: Prediction, model: str) -> dict[st
     else:
         out["presider"] = None
     directives = []
-    for directive in prediction.directives:
-        clause = _best_clause(text, directive)
-        directives.append({"text": directive, "evidence": [_quote(text, clause)] if clause else ["TODO"]})
+    for directive, quotes in zip(prediction.directive_texts, prediction.directive_quotes, strict=True):
+        # The extractor's own quotes where it gave them and they are in the text, else the
+        # clause most like the directive.
+        found = [q for q in quotes if find_quote(q, text)]
+        clause = None if found else _best_clause(text, directive)
+        evidence = [_quote(text, text[slice(*find_quote(q, text))]) for q in found] if found else None
+        directives.append({"text": directive, "evidence": evidence or ([_quote(text, clause)] if clause else ["TODO"])})
     out["directives"] = directives
     out["summary"] = prediction.summary
     for d in directives[: MAX_DRAFT_UNITS - len(units)]:

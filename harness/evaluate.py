@@ -113,13 +113,16 @@ def _record(
 
     predictions = {doc_id: o.prediction for doc_id, o in outcomes.items()}
     verdicts: dict = {}
+    judged_scores: list[str] = []
     matcher = Matcher(settings.threshold).settings()
     if judge is not None:
+        from .judge import JUDGED_SCORES
         from .judge import judge_all as ask_judge
 
         verdicts, judge_notes = ask_judge(judge, predictions, records)
         notes = [*notes, *judge_notes]
         matcher = {"judge": judge.settings(), "fallback": matcher}
+        judged_scores = list(JUDGED_SCORES)
     judged = judge_all(predictions, records, settings.threshold, settings.workers, verdicts)
     scores = {doc_id: d.scores for doc_id, d in judged.items()}
     intervals = bootstrap_ci(scores, samples=settings.bootstrap_samples, seed=settings.seed)
@@ -134,7 +137,10 @@ def _record(
                 latency_s=round(outcome.latency_s, 6) if outcome and outcome.latency_s is not None else None,
                 scores=scores[r.doc_id],
                 # pop: a large run should not hold every pair twice
-                pairs=[(p.predicted, p.gold, p.similarity, p.hit, p.reason) for p in judged.pop(r.doc_id).pairs],
+                pairs=[
+                    (p.predicted, p.gold, p.similarity, p.hit, p.reason, p.path) for p in judged.pop(r.doc_id).pairs
+                ],
+                judged=r.doc_id in verdicts,
             )
         )
     return RunRecord(
@@ -157,6 +163,7 @@ def _record(
         extractor_stats=dict(stats),
         environment=environment(),
         consistency=consistency(scores, (*OVERALL_PARTS, OVERALL)) if dataset.config == CONTRAST else {},
+        judged_scores=judged_scores,
     )
 
 

@@ -10,13 +10,21 @@ interval around the mean, no date in the future — and everything a record says
 before it enters markdown. Runs that did not cover every document (a ``--limit`` run, a
 predictions file with missing lines) are not ranked beside full runs: they are listed
 below the table with what they lack. Runs on other dataset versions are listed as left out.
+
+Runs judged by a model (``--judge``) are never ranked beside the deterministic matcher's:
+each judge (its name, model, temperature and prompts) gets a table of its own below the
+first, where only the scores the record lists as judged carry the judged mark. A judged run
+in which the judge fell back to the matcher on some document is not ranked at all (its
+scores mix two judges); a record that used a judge but does not say which documents and
+scores were judged (written before records said so) is left out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import HarnessError, one_line
@@ -57,6 +65,16 @@ def _score_cell(record: RunRecord, score: str) -> str:
 
 
 @dataclass(frozen=True)
+class JudgedBoard:
+    """The runs of one model judge, ranked among themselves only."""
+
+    judge: dict
+    judged_scores: tuple[str, ...]
+    ranked: list[RunRecord]
+    incomplete: list[tuple[RunRecord, str]]
+
+
+@dataclass(frozen=True)
 class Board:
     ranked: list[RunRecord]
     incomplete: list[tuple[RunRecord, str]]  # and what it lacks
@@ -64,6 +82,28 @@ class Board:
     version: str
     documents: int
     threshold: float
+    judged: list[JudgedBoard] = field(default_factory=list)
+    #: Judged by a model in a record that does not say which documents and scores were judged.
+    unlabelled_judged: list[RunRecord] = field(default_factory=list)
+
+
+def _lacking(r: RunRecord, documents: int) -> list[str]:
+    lacking = []
+    if r.dataset.documents < documents:
+        lacking.append(f"{r.dataset.documents} of {documents} documents")
+    if r.missing_documents:
+        lacking.append(f"no prediction for {len(r.missing_documents)} document(s)")
+    if r.failed_documents:
+        lacking.append(f"{r.failed_documents} failed document(s)")
+    if r.judge_fallbacks:
+        lacking.append(f"the judge fell back to the matcher on {len(r.judge_fallbacks)} document(s)")
+    return lacking
+
+
+def _judge_key(r: RunRecord) -> str:
+    """Who judged a run: the judge's settings but its server address, and the judged scores."""
+    judge = {k: v for k, v in r.matcher["judge"].items() if k != "base_url"}
+    return json.dumps([judge, r.judged_scores], sort_keys=True, default=str)
 
 
 def classify(
@@ -84,29 +124,73 @@ def classify(
     for r in records:
         if r.started_at > now + FUTURE_SLACK:
             raise LeaderboardError(f"run {r.run_id}: started_at {r.started_at.isoformat()} is in the future")
-    current = [r for r in records if r.dataset.sha256 == version and r.threshold == threshold and r.matcher == matcher]
+    same_data = [r for r in records if r.dataset.sha256 == version and r.threshold == threshold]
+    current = [r for r in same_data if not r.judged and r.matcher == matcher]
+    judged = [r for r in same_data if r.judged and r.matcher.get("fallback") == matcher]
+    unlabelled = sorted(
+        (r for r in same_data if not r.judged and "judge" in r.matcher and r.matcher.get("fallback") == matcher),
+        key=lambda r: r.model.name,
+    )
+    ranked, incomplete = _rank(current, documents)
+    groups: dict[str, list[RunRecord]] = {}
+    for r in judged:
+        groups.setdefault(_judge_key(r), []).append(r)
+    boards = []
+    for key in sorted(groups):
+        group = groups[key]
+        group_ranked, group_incomplete = _rank(group, documents)
+        judge = dict(group[0].matcher["judge"])
+        boards.append(JudgedBoard(judge, tuple(group[0].judged_scores), group_ranked, group_incomplete))
+    placed = {id(r) for r in (*current, *judged, *unlabelled)}
+    other = sorted((r for r in records if id(r) not in placed), key=lambda r: r.model.name)
+    return Board(ranked, incomplete, other, version, documents, threshold, boards, unlabelled)
+
+
+def _rank(records: list[RunRecord], documents: int) -> tuple[list[RunRecord], list[tuple[RunRecord, str]]]:
     ranked, incomplete = [], []
-    for r in current:
-        lacking = []
-        if r.dataset.documents < documents:
-            lacking.append(f"{r.dataset.documents} of {documents} documents")
-        if r.missing_documents:
-            lacking.append(f"no prediction for {len(r.missing_documents)} document(s)")
-        if r.failed_documents:
-            lacking.append(f"{r.failed_documents} failed document(s)")
-        if lacking:
+    for r in records:
+        if lacking := _lacking(r, documents):
             incomplete.append((r, "; ".join(lacking)))
         else:
             ranked.append(r)
     ranked.sort(key=lambda r: (-r.aggregates[OVERALL].mean, r.model.name))
-    other = sorted((r for r in records if r not in current), key=lambda r: r.model.name)
-    return Board(ranked, incomplete, other, version, documents, threshold)
+    return ranked, incomplete
 
 
 def _row(r: RunRecord) -> str:
     name = f"{cell(r.model.name)} ({cell(r.model.source)})"
     scores = " | ".join(_score_cell(r, s) for s in HEADLINE)
     return f"| {name} | {scores} | {r.started_at.date().isoformat()} |"
+
+
+#: The mark of a judged score in a judged table's header.
+JUDGED_MARK = " (judged)"
+
+
+def _judged_section(board: JudgedBoard) -> list[str]:
+    judge = board.judge
+    what = ", ".join(
+        f"{key} {cell(str(judge[key]))}" for key in ("name", "model", "temperature") if judge.get(key) is not None
+    )
+    prompts = cell(str(judge.get("prompt_sha256", "?"))[:12])
+    marked = [s for s in HEADLINE if s in board.judged_scores]
+    lines = [
+        "",
+        f"Judged by a model ({what}; prompts `{prompts}`): ranked only among runs of this judge, never beside "
+        "the table above. Columns marked judged are the judge's verdicts "
+        f"({', '.join(LABELS[s] for s in marked)}); the others are the deterministic scorers'.",
+    ]
+    if board.ranked:
+        lines += [
+            "",
+            "| model | " + " | ".join(LABELS[s] + (JUDGED_MARK if s in marked else "") for s in HEADLINE) + " | run |",
+            "|---|" + "---|" * len(HEADLINE) + "---|",
+            *(_row(r) for r in board.ranked),
+        ]
+    if board.incomplete:
+        lacking = "; ".join(f"{cell(r.model.name)} ({why})" for r, why in board.incomplete)
+        lines += ["", f"Not ranked, incomplete or not wholly judged: {lacking}."]
+    return lines
 
 
 def render(board: Board) -> str:
@@ -127,6 +211,11 @@ def render(board: Board) -> str:
     if board.other_versions:
         names = ", ".join(cell(r.model.name) for r in board.other_versions)
         lines.append(f"Left out, run on another dataset version or directive matcher: {names}.")
+    if board.unlabelled_judged:
+        names = ", ".join(cell(r.model.name) for r in board.unlabelled_judged)
+        lines.append(f"Left out, judged by a model in a record that does not say what was judged: {names}.")
+    for judged in board.judged:
+        lines += _judged_section(judged)
     return "\n".join(lines)
 
 

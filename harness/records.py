@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, mode
 
 from .errors import HarnessError, one_line
 from .files import MiB, read_bytes, write_atomic
-from .metrics import SCORE_NAMES
+from .metrics import OPTIONAL, SCORE_NAMES
 from .schema import Prediction
 
 RECORD_VERSION = 1
@@ -36,7 +36,7 @@ class _Model(BaseModel):
 
 
 def _check_score_names(scores: dict[str, Any], where: str) -> None:
-    missing = [name for name in SCORE_NAMES if name not in scores]
+    missing = [name for name in SCORE_NAMES if name not in scores and name not in OPTIONAL]
     if missing:
         raise ValueError(f"{where} lacks the score {missing[0]!r}")
 
@@ -73,7 +73,10 @@ class Aggregate(_Model):
 #: index, similarity, hit, reason]``: indices into the prediction's and the gold's directive
 #: lists, and the matcher's similarity, verdict and reason. A row, not an object, because a
 #: run of 10,000 documents holds over a hundred thousand of them.
-PairRow = tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)], ScoreValue, bool, str]
+_Index = Annotated[int, Field(ge=0)]
+#: A matched pair: predicted index, gold index, similarity, hit, reason, and (newer records) how
+#: it was decided: ``span``, ``text``, ``ungrounded`` or ``judge``.
+PairRow = tuple[_Index, _Index, ScoreValue, bool, str] | tuple[_Index, _Index, ScoreValue, bool, str, str]
 
 
 class DocumentResult(_Model):
@@ -83,6 +86,10 @@ class DocumentResult(_Model):
     latency_s: float | None = None
     scores: dict[str, ScoreValue]
     pairs: list[PairRow] = []
+    #: Whether a model judge decided this document's directive pairs and summary units. False
+    #: in a run without a judge, in a record written before the field existed, and in a
+    #: judged run for a document the judge could not decide (scored by the matcher instead).
+    judged: bool = False
 
     @model_validator(mode="after")
     def _complete(self) -> DocumentResult:
@@ -114,10 +121,22 @@ class RunRecord(_Model):
     #: On the contrast configuration: each score's mean over seeds of its lowest value among
     #: the seed and its variants (see harness.contrast.consistency).
     consistency: dict[str, ScoreValue] = Field(default_factory=dict)
+    #: The scores a model judge decided in this run (harness.judge.JUDGED_SCORES), on the
+    #: documents marked ``judged``; empty in a run without a judge and in older records.
+    judged_scores: list[str] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> RunRecord:
         _check_score_names(self.aggregates, "aggregates")
+        for name in self.judged_scores:
+            if name not in SCORE_NAMES:
+                raise ValueError(f"judged_scores: {one_line(name, 60)!r} is not a score of this harness")
+        if len(set(self.judged_scores)) != len(self.judged_scores):
+            raise ValueError("judged_scores: a score appears twice")
+        if self.judged_scores and not isinstance(self.matcher.get("judge"), dict):
+            raise ValueError("judged_scores: the record names judged scores but its matcher names no judge")
+        if not self.judged_scores and any(d.judged for d in self.documents):
+            raise ValueError("documents: a document is marked judged, but judged_scores is empty")
         ids = [d.doc_id for d in self.documents]
         if not ids:
             raise ValueError("documents: a run record has at least one document")
@@ -128,6 +147,16 @@ class RunRecord(_Model):
         if self.started_at.tzinfo is None:
             raise ValueError("started_at: needs a time zone")
         return self
+
+    @property
+    def judged(self) -> bool:
+        """Whether a model judge decided some of this run's scores (see ``judged_scores``)."""
+        return bool(self.judged_scores)
+
+    @property
+    def judge_fallbacks(self) -> list[str]:
+        """The documents of a judged run that the judge did not decide (scored by the matcher)."""
+        return [d.doc_id for d in self.documents if not d.judged] if self.judged else []
 
     def per_doc_scores(self) -> dict[str, dict[str, float]]:
         return {d.doc_id: d.scores for d in self.documents}

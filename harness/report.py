@@ -34,9 +34,12 @@ def scores_table(record: RunRecord) -> Table:
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
     for name in SCORE_NAMES:
-        agg = record.aggregates[name]
+        agg = record.aggregates.get(name)
         style = "bold" if name == OVERALL else None
-        table.add_row(name, f"{agg.mean:.3f}", _ci(agg.ci_low, agg.ci_high), style=style)
+        if agg is None:  # a score that applied to no document (directive_grounded: no evidence given)
+            table.add_row(name, "n/a", "", style=style)
+        else:
+            table.add_row(name, f"{agg.mean:.3f}", _ci(agg.ci_low, agg.ci_high), style=style)
     return table
 
 
@@ -57,8 +60,12 @@ def documents_table(record: RunRecord) -> Table:
         table.caption = "\n".join(one_line(f"{d.doc_id}: {d.error}", 78) for d in errors)
         table.caption_justify = "left"
     for doc in record.documents:
-        table.add_row(_short_id(doc.doc_id), *(f"{doc.scores[c]:.2f}" for c in HEADLINE))
+        table.add_row(_short_id(doc.doc_id), *(_cell(doc.scores.get(c)) for c in HEADLINE))
     return table
+
+
+def _cell(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 class CompareError(HarnessError):
@@ -79,7 +86,12 @@ class Comparison:
 
 
 def _means(per_doc: dict[str, dict[str, float]], docs: list[str]) -> dict[str, float]:
-    return {k: sum(per_doc[d][k] for d in docs) / len(docs) for k in SCORE_NAMES}
+    means = {}
+    for k in SCORE_NAMES:
+        values = [per_doc[d][k] for d in docs if k in per_doc[d]]
+        if values:
+            means[k] = sum(values) / len(values)
+    return means
 
 
 def compare_runs(a: RunRecord, b: RunRecord) -> Comparison:

@@ -145,7 +145,20 @@ def bootstrap_ci(
     if not per_doc:
         raise ValueError("no documents to aggregate")
     docs = sorted(per_doc)
-    values = np.array([[per_doc[d][k] for k in names] for d in docs], dtype=float)
+    complete = [k for k in names if all(k in per_doc[d] for d in docs)]
+    out = {}
+    if complete:
+        values = np.array([[per_doc[d][k] for k in complete] for d in docs], dtype=float)
+        out.update(_intervals(complete, values, samples, seed))
+    # A score that applies to some documents only (``directive_grounded``) is the mean over
+    # those, with its own resamples; one that applies to none has no interval at all.
+    for k in names:
+        if k not in out and (applies := [d for d in docs if k in per_doc[d]]):
+            out.update(_intervals([k], np.array([[per_doc[d][k]] for d in applies], dtype=float), samples, seed))
+    return {k: out[k] for k in names if k in out}
+
+
+def _intervals(names: Sequence[str], values: np.ndarray, samples: int, seed: int) -> dict[str, Interval]:
     means = values.mean(axis=0)
     low, high = _percentiles(_bootstrap_means(values, samples, seed))
     # Percentiles of resampled means can stray a rounding error past the mean itself.
@@ -179,7 +192,9 @@ def paired_comparison(
     docs = sorted(set(a) & set(b))
     if not docs:
         raise ValueError("the two runs have no document in common")
-    diffs = np.array([[a[d][k] - b[d][k] for k in names] for d in docs], dtype=float)
+    # A score one of the runs lacks on some document (it did not apply) is not compared.
+    names = [k for k in names if all(k in a[d] and k in b[d] for d in docs)]
+    diffs = np.array([[a[d][k] - b[d][k] for k in names] for d in docs], dtype=float).reshape(len(docs), len(names))
     low, high = _percentiles(_bootstrap_means(diffs, samples, seed))
     mean = diffs.mean(axis=0)
     return {

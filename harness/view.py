@@ -59,7 +59,8 @@ def _gold_for(record: RunRecord) -> dict[str, GoldRecord]:
 
 def chart(runs: Sequence[RunRecord]) -> str:
     """An SVG bar chart: one group of bars per headline score, a whisker for the interval."""
-    scores = list(HEADLINE)
+    # A score that applied to no document of some run (no directive with evidence) is not drawn.
+    scores = [s for s in HEADLINE if all(s in r.aggregates for r in runs)]
     human = next((r for r in runs if r.model.source == "human"), None)
     shown = [r for r in runs if r is not human]
     width, row, left = 760, 18 * max(1, len(shown)) + 14, 150
@@ -104,7 +105,7 @@ def _scores_table(run: RunRecord) -> str:
     head = "".join(f"<th>{_e(LABELS[s])}</th>" for s in HEADLINE)
     rows = "".join(
         f'<tr><td class="l"><a href="#doc-{_e(d.doc_id)}">{_e(d.doc_id)}</a></td>'
-        + "".join(f"<td>{d.scores[s]:.3f}</td>" for s in HEADLINE)
+        + "".join(f"<td>{d.scores[s]:.3f}</td>" if s in d.scores else "<td>n/a</td>" for s in HEADLINE)
         + f'<td class="l">{_e(d.error or "")}</td></tr>'
         for d in run.documents
     )
@@ -153,10 +154,10 @@ def _marked_text(gold: GoldRecord) -> str:
 
 def _directive_rows(run: RunRecord, doc_id: str, gold: GoldRecord) -> str:
     document = next(d for d in run.documents if d.doc_id == doc_id)
-    predicted = document.prediction.directives
+    predicted = document.prediction.directive_texts
     golds = [d.text for d in gold.directives]
     rows, seen_p, seen_g = [], set(), set()
-    for p, g, similarity, hit, reason in sorted(document.pairs, key=lambda pair: pair[1]):
+    for p, g, similarity, hit, reason, *_ in sorted(document.pairs, key=lambda pair: pair[1]):
         seen_p.add(p)
         seen_g.add(g)
         rows.append(
