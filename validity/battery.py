@@ -283,6 +283,43 @@ def full(record: GoldRecord, directives: list[str], summary: str, date: bool, pr
     }
 
 
+def _quotes(record: GoldRecord) -> list[list[str]]:
+    return [[s.quote for s in d.evidence] for d in record.directives]
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The whole sentence (or line) of the source that holds ``text[start:end]``."""
+    left = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
+    ends = [i for i in (text.find(".", end), text.find("\n", end)) if i >= 0]
+    return text[left : min(ends) if ends else len(text)].strip()
+
+
+def with_evidence(texts: list[str], quotes: list[list[str]]) -> list[dict]:
+    return [{"text": t, "evidence": q} for t, q in zip(texts, quotes, strict=True)]
+
+
+def honest(record: GoldRecord, paraphrases: dict) -> list[str]:
+    return [e["paraphrase"] for e in paraphrases["honest"][record.doc_id]]
+
+
+def whole_sentences(record: GoldRecord) -> list[list[str]]:
+    return [
+        list(dict.fromkeys(_sentence_around(record.text, s.start, s.end) for s in d.evidence))
+        for d in record.directives
+    ]
+
+
+def keyword_salad(record: GoldRecord) -> str:
+    """The names and content words of the gold's summary units, as a comma list."""
+    words = [w.strip(".,") for u in record.summary_units for w in u.text.split() if len(w) > 3]
+    return ", ".join(dict.fromkeys(words))
+
+
+def turned_down(summary: str) -> str:
+    """The gold summary with its decisions turned down."""
+    return re.sub(r"\b(It|The meeting) (ordered|called for|demanded|set)\b", r"\1 turned down", summary)
+
+
 SYSTEMS_LIST: list[System] = [
     System("gold", "right", "directive", directives_only(lambda r, o, p: _directives(r)), "the gold, verbatim"),
     System("paraphrase", "right", "directive",
@@ -297,13 +334,13 @@ SYSTEMS_LIST: list[System] = [
     System("fragment", "wrong", "directive",
            directives_only(lambda r, o, p: [" ".join(t.split()[:4]) for t in _directives(r)]),
            "the first four words of each"),
-    System("negation", "wrong", "directive",
+    System("negation", "shown", "directive",
            directives_only(lambda r, o, p: [negate(t, i) for i, t in enumerate(_directives(r))]),
            "'Do not ...' / 'Stop efforts to ...'"),
-    System("antonym", "wrong", "directive",
+    System("antonym", "shown", "directive",
            directives_only(lambda r, o, p: [x for t in _directives(r) if (x := reverse(t))]),
            "the first reversible word turned into its opposite"),
-    System("object swap", "wrong", "directive",
+    System("object swap", "shown", "directive",
            directives_only(lambda r, o, p: [swap_object(t, FOREIGN_OBJECTS[i % len(FOREIGN_OBJECTS)])
                                             for i, t in enumerate(_directives(r))]),
            "the first object word replaced by a noun foreign to the document"),
@@ -322,6 +359,17 @@ SYSTEMS_LIST: list[System] = [
            "each directive cut into two halves"),
     System("merged pairs", "wrong", "directive", directives_only(lambda r, o, p: _pairs(_directives(r))),
            "consecutive directives joined two by two"),
+    System("honest paraphrase with evidence", "right", "directive",
+           directives_only(lambda r, o, p: with_evidence(honest(r, p), _quotes(r))),
+           "an independent writer's paraphrase of each directive, with the gold's evidence quotes"),
+    System("honest paraphrase with sentences", "right", "directive",
+           directives_only(lambda r, o, p: with_evidence(honest(r, p), whole_sentences(r))),
+           "the same paraphrases, each with the whole source sentences around the gold's quotes"),
+    System("honest paraphrase", "shown", "directive", directives_only(lambda r, o, p: honest(r, p)),
+           "the same paraphrases as plain strings (the text path)"),
+    System("other meeting with quotes", "wrong", "directive",
+           directives_only(lambda r, o, p: with_evidence(_directives(_next(r, o)), _quotes(_next(r, o)))),
+           "the next document's gold directives with their own evidence quotes"),
     System("gold summary", "right", "summary", summary_only(lambda r, o: r.summary), "the gold summary"),
     System("second human summary", "right", "summary", summary_only(lambda r, o: SECOND[r.doc_id]),
            "the independent second annotator's summary"),
@@ -334,6 +382,15 @@ SYSTEMS_LIST: list[System] = [
            "a fluent summary that fits any meeting"),
     System("reversed summary", "wrong", "summary", summary_only(lambda r, o: reverse_summary(r.summary)),
            "the gold summary with its decisions reversed"),
+    System("keyword salad", "wrong", "summary", summary_only(lambda r, o: keyword_salad(r)),
+           "the words of the gold's summary units as a comma list"),
+    System("source copy", "wrong", "summary", summary_only(lambda r, o: " ".join(r.text.split()[:300])),
+           "the first 300 words of the source"),
+    System("opposed directives", "wrong", "overall",
+           lambda r, o, p: full(r, with_evidence([f"Oppose efforts to {_lower_first(t)}" for t in _directives(r)],
+                                                 _quotes(r)), turned_down(r.summary), True, True),
+           "right date and presider; every gold directive prefixed 'Oppose efforts to' with its gold evidence; "
+           "the gold summary with its decisions 'turned down'"),
     System("reversed directives", "wrong", "overall",
            lambda r, o, p: full(r, [x for t in _directives(r) if (x := reverse(t))],
                                 reverse_summary(swap_facts(r.summary, r)), True, True),
@@ -354,11 +411,14 @@ def file_name(system: System) -> str:
 
 
 def load_paraphrases(records: list[GoldRecord]) -> dict:
+    """paraphrases.yaml by document, and honest_paraphrases.yaml under ``"honest"``."""
     data = yaml.safe_load((HERE / "paraphrases.yaml").read_text(encoding="utf-8"))
-    for record in records:
-        golds = [e["gold"] for e in data[record.doc_id]]
-        if golds != _directives(record):
-            raise SystemExit(f"paraphrases.yaml: {record.doc_id}: the gold directives changed; check the rewordings")
+    data["honest"] = yaml.safe_load((HERE / "honest_paraphrases.yaml").read_text(encoding="utf-8"))
+    for name, entries in (("paraphrases.yaml", data), ("honest_paraphrases.yaml", data["honest"])):
+        for record in records:
+            golds = [e["gold"] for e in entries[record.doc_id]]
+            if golds != _directives(record):
+                raise SystemExit(f"{name}: {record.doc_id}: the gold directives changed; check the rewordings")
     return data
 
 
@@ -394,14 +454,14 @@ def table(results: dict[str, dict[str, float]]) -> str:
     from harness.metrics import LABELS, SCORE_NAMES
 
     by_name = {s.name: s for s in SYSTEMS_LIST}
-    names = [n for n in SCORE_NAMES if any(results[s][n] for s in results)]
+    names = [n for n in SCORE_NAMES if any(results[s].get(n) for s in results)]
     lines = [
         "| system | kind | tests | " + " | ".join(LABELS[n] for n in names) + " |",
         "|---|---|---|" + "---|" * len(names),
     ]
     for name, scores in results.items():
         system = by_name[name]
-        cells = " | ".join(f"{scores[n]:.3f}" for n in names)
+        cells = " | ".join(f"{scores[n]:.3f}" if n in scores else "n/a" for n in names)
         lines.append(f"| {name} | {system.kind} | {system.field} | {cells} |")
     return "\n".join(lines)
 
