@@ -30,7 +30,7 @@ from pathlib import Path
 from .errors import HarnessError, one_line
 from .files import MiB, read_text, write_atomic
 from .matching import Matcher
-from .metrics import HEADLINE, LABELS, OVERALL, OVERALL_PARTS
+from .metrics import HEADLINE, LABELS, OVERALL, OVERALL_PARTS, WEIGHTS
 from .records import RunRecord, read_record
 
 START = "<!-- leaderboard:start -->"
@@ -60,7 +60,9 @@ def cell(text: str) -> str:
 
 
 def _score_cell(record: RunRecord, score: str) -> str:
-    agg = record.aggregates[score]
+    agg = record.aggregates.get(score)
+    if agg is None:  # a score that applied to no document (directive_grounded without evidence)
+        return "n/a"
     return f"{agg.mean:.3f} [{agg.ci_low:.2f}, {agg.ci_high:.2f}]"
 
 
@@ -202,8 +204,10 @@ def render(board: Board) -> str:
         "",
         f"Dataset version `{board.version[:12]}` ({board.documents} documents); "
         f"mean [95 % bootstrap interval]; directive matcher threshold {board.threshold}. "
-        f"`overall` weighs four fields equally ({', '.join(LABELS[s] for s in OVERALL_PARTS)}), so "
-        "the date and the presider alone are half of it: read the fields.",
+        "`overall` is the weighted mean of "
+        + ", ".join(f"{LABELS[s]} {WEIGHTS[s]:.2f}" for s in OVERALL_PARTS)
+        + ": the date and the presider together weigh under half, and the unjudged score does not check "
+        "reworded reversals, changed modifiers or scope (see the scores section).",
     ]
     if board.incomplete:
         lacking = "; ".join(f"{cell(r.model.name)} ({why})" for r, why in board.incomplete)

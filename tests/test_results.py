@@ -71,7 +71,10 @@ def test_the_second_annotations_predictions_are_its_annotations():
     for line in lines:
         p = json.loads(line)
         data, _ = load_yaml((ROOT / "annotations" / "annotator_b" / f"{p['doc_id']}.yaml").read_text(encoding="utf-8"))
-        assert p["directives"] == [d["text"] for d in data["directives"]]
+        assert p["directives"] == [
+            {"text": d["text"], "evidence": [e if isinstance(e, str) else e["quote"] for e in d["evidence"]]}
+            for d in data["directives"]
+        ]
         assert (p["meeting_date"], p["presider"], p["summary"]) == (
             data["meeting_date"]["value"],
             data["presider"]["name"],
