@@ -55,11 +55,19 @@ DIRECTIVE_PROMPT = PROMPTS / "judge_directive.txt"
 UNITS_PROMPT = PROMPTS / "judge_units.txt"
 SYSTEM = "You are a careful judge of meeting readouts. You answer with one JSON object and nothing else."
 
-#: The scores a model judge decides in a judged run: every directive score and summary unit
-#: recall, and ``overall``, which averages two of them. The record of a judged run lists them.
-JUDGED_SCORES: tuple[str, ...] = tuple(
-    name for name in SCORE_NAMES if name.startswith("directive_") or name in ("summary_unit_recall", OVERALL)
+#: The scores a model judge decides in a judged run: the directive scores that rest on matched
+#: pairs, summary unit recall, and ``overall``, which includes them. ``directive_grounded`` is
+#: not among them: it checks predicted quotes against the document, whoever judges the pairs.
+#: The record of a judged run lists them.
+JUDGED_SCORES: tuple[str, ...] = (
+    "directive_precision",
+    "directive_recall",
+    "directive_f1",
+    "directive_soft_f1",
+    "summary_unit_recall",
+    OVERALL,
 )
+assert set(JUDGED_SCORES) <= set(SCORE_NAMES), "a judged score the metrics do not have"
 
 
 @dataclass(frozen=True)

@@ -377,6 +377,8 @@ OVERALL = "overall"
 SCORE_NAMES: tuple[str, ...] = (*(s.name for s in SCORES), OVERALL)
 #: Scores a document may lack: they did not apply to it (see :attr:`Score.optional`).
 OPTIONAL: frozenset[str] = frozenset(s.name for s in SCORES if s.optional)
+#: The scores every document has: what frameworks that need a value per sample report.
+ALWAYS: tuple[str, ...] = tuple(n for n in SCORE_NAMES if n not in OPTIONAL)
 #: Column headers of every score, ``overall`` included, and the five-character ones.
 LABELS: dict[str, str] = {**{s.name: s.label for s in SCORES}, OVERALL: OVERALL}
 SHORT_LABELS: dict[str, str] = {**{s.name: s.short or s.name[:5] for s in SCORES}, OVERALL: "all"}

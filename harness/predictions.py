@@ -54,9 +54,23 @@ def format_validation_errors(where: str, exc: ValidationError) -> list[str]:
     return list(_validation_lines(where, exc))
 
 
+#: The names pydantic gives the branches of a union in an error's location.
+_UNION_BRANCHES = frozenset({"constrained-str", "str", "DirectiveItem"})
+
+
 def _validation_lines(where: str, exc: ValidationError) -> Iterable[str]:
+    said = set()
     for error in exc.errors():
-        path = format_path(error["loc"]) or "record"
+        loc = error["loc"]
+        if any(part in _UNION_BRANCHES for part in loc):
+            # a directive that is neither a string nor an object with text and evidence: say it once
+            head = loc[: next(i for i, part in enumerate(loc) if part in _UNION_BRANCHES)]
+            line = f"{where}: {format_path(head)}: expected a string or an object with text and evidence"
+            if line not in said:
+                said.add(line)
+                yield line
+            continue
+        path = format_path(loc) or "record"
         if error["type"] == "extra_forbidden":
             yield f"{where}: {path}: unknown key"
         elif error["type"] == "missing":

@@ -24,7 +24,7 @@ from inspect_ai.solver import TaskState, generate
 
 import harness
 from harness.dataset import bundled, load_gold
-from harness.metrics import SCORE_NAMES
+from harness.metrics import ALWAYS
 from harness.schema import Prediction
 
 _ROLES: dict[str, Any] = {"system": ChatMessageSystem, "user": ChatMessageUser, "assistant": ChatMessageAssistant}
@@ -34,7 +34,7 @@ def _messages(record: harness.GoldRecord) -> list[Any]:
     return [_ROLES[m["role"]](content=m["content"]) for m in harness.prompt(record)]
 
 
-@scorer(metrics={name: [mean(), stderr()] for name in SCORE_NAMES})
+@scorer(metrics={name: [mean(), stderr()] for name in ALWAYS})
 def policybench_scorer(gold: dict[str, harness.GoldRecord]):  # noqa: ANN201 (inspect's scorer protocol)
     """Every PolicyBench score of a completion, as ``harness score`` computes it."""
 
@@ -45,7 +45,7 @@ def policybench_scorer(gold: dict[str, harness.GoldRecord]):  # noqa: ANN201 (in
             prediction = harness.prediction_from_completion(record.doc_id, state.output.completion)
         except harness.HarnessError as error:
             prediction, explanation = Prediction.empty(record.doc_id), "; ".join(error.problems)
-        values = harness.score_document(prediction, record)
+        values = {k: v for k, v in harness.score_document(prediction, record).items() if k in ALWAYS}
         return Score(value=values, answer=prediction.model_dump_json(), explanation=explanation)
 
     return score

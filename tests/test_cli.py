@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.evaluate import Settings
-from harness.metrics import SCORE_NAMES
+from harness.metrics import ALWAYS
 from harness.records import read_record
 
 from conftest import DATASET, ROOT, run_harness
@@ -77,7 +77,7 @@ def test_eval_null_writes_a_valid_record_of_zeros(tmp_path):
     assert record.dataset.documents == 5 and record.dataset.source == "bundled"
     assert len(record.dataset.sha256) == 64
     assert {k: (a.mean, a.ci_low, a.ci_high) for k, a in record.aggregates.items()} == dict.fromkeys(
-        SCORE_NAMES, (0.0, 0.0, 0.0)
+        ALWAYS, (0.0, 0.0, 0.0)
     )
     assert record.threshold == 0.287 and record.seed == 0 and record.failed_documents == 0
     assert record.matcher["name"] == "content-coverage" and record.matcher["threshold"] == 0.287
@@ -102,7 +102,7 @@ def test_score_gold_as_predictions_is_perfect_and_compare_finds_the_difference(t
     perfect, empty = tmp_path / "perfect.json", tmp_path / "empty.json"
     result = harness("score", str(preds), "-o", str(perfect))
     assert result.returncode == 0, result.stderr
-    assert {k: a.mean for k, a in read_record(perfect).aggregates.items()} == dict.fromkeys(SCORE_NAMES, 1.0)
+    assert {k: a.mean for k, a in read_record(perfect).aggregates.items()} == dict.fromkeys(ALWAYS, 1.0)
     assert harness("eval", "--model", "null", "-o", str(empty)).returncode == 0
 
     result = harness("compare", str(perfect), str(empty))

@@ -14,7 +14,7 @@ from llm_server import ChatServer
 from baselines.llm import LLMExtractor, answer_schema
 from harness.evaluate import evaluate
 from harness.extractors import Document, RunContext
-from harness.metrics import SCORE_NAMES
+from harness.metrics import ALWAYS
 from harness.records import read_record
 
 from conftest import DATASET, ROOT
@@ -44,7 +44,7 @@ def run(server, tmp_path, **args):
 def test_structured_output_end_to_end_and_the_cache(tmp_path, answers, env_key):
     with ChatServer(answers) as server:
         record = run(server, tmp_path)
-        assert {k: a.mean for k, a in record.aggregates.items()} == dict.fromkeys(SCORE_NAMES, 1.0)
+        assert {k: a.mean for k, a in record.aggregates.items()} == dict.fromkeys(ALWAYS, 1.0)
         assert server.total == 5 and server.auth == {f"Bearer {SECRET}"}
         assert server.bodies[0]["response_format"]["json_schema"]["schema"] == answer_schema()
         stats = record.extractor_stats

@@ -14,7 +14,7 @@ from llm_server import ChatServer
 
 import harness
 from harness.dataset import bundled, load_gold
-from harness.metrics import SCORE_NAMES
+from harness.metrics import ALWAYS
 
 from conftest import answer_of
 
@@ -82,7 +82,7 @@ def test_the_task_scores_each_completion_as_the_harness_does(gold):
         expected = harness.score_document(
             harness.prediction_from_completion(record.doc_id, replies[record.doc_id]), record
         )
-        assert {name: samples[record.doc_id][name] for name in SCORE_NAMES} == expected
+        assert {name: samples[record.doc_id][name] for name in ALWAYS} == expected
 
 
 def test_the_contrast_task_covers_the_contrast_config():
@@ -95,7 +95,7 @@ def test_the_contrast_task_covers_the_contrast_config():
 def test_the_task_files_list_every_score_in_the_table():
     for task in ("policybench", "policybench_contrast"):
         text = (LM_EVAL_TASKS / f"{task}.yaml").read_text(encoding="utf-8")
-        assert re.findall(r"- metric: (\w+)", text) == list(SCORE_NAMES)
+        assert re.findall(r"- metric: (\w+)", text) == list(ALWAYS)
 
 
 def test_the_readme_command_against_a_real_chat_server(gold, answers, tmp_path):

@@ -9,7 +9,7 @@ from rouge_score import rouge_scorer
 
 from harness.matching import Matcher, carries_unit, same_directive, unit_recall
 from harness.metrics import (
-    SCORE_NAMES,
+    ALWAYS,
     date_accuracy,
     match_directives,
     normalise_name,
@@ -277,7 +277,7 @@ def _gold_as_prediction(record, use_alias=False):
 
 def test_gold_fed_back_scores_one_on_every_field(gold):
     for record in gold.records:
-        assert score_document(_gold_as_prediction(record), record) == dict.fromkeys(SCORE_NAMES, 1.0)
+        assert score_document(_gold_as_prediction(record), record) == dict.fromkeys(ALWAYS, 1.0)
 
 
 def test_an_alias_and_an_extra_summary_also_score_one_except_on_units(gold):
@@ -294,7 +294,7 @@ def test_an_alias_and_an_extra_summary_also_score_one_except_on_units(gold):
 
 def test_empty_prediction_scores_zero_on_every_field(gold):
     for record in gold.records:
-        assert score_document(Prediction.empty(record.doc_id), record) == dict.fromkeys(SCORE_NAMES, 0.0)
+        assert score_document(Prediction.empty(record.doc_id), record) == dict.fromkeys(ALWAYS, 0.0)
 
 
 def test_overall_is_the_mean_of_four_scores(gold):

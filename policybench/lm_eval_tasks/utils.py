@@ -19,6 +19,7 @@ import datasets
 
 import harness
 from harness.dataset import bundled, load_gold
+from harness.metrics import ALWAYS
 from harness.schema import Prediction
 
 
@@ -52,4 +53,5 @@ def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, float]
         prediction = harness.prediction_from_completion(record.doc_id, results[0] or "")
     except harness.HarnessError:
         prediction = Prediction.empty(record.doc_id)
-    return harness.score_document(prediction, record)
+    # directive_grounded applies to some replies only; lm-eval needs every metric per sample
+    return {k: v for k, v in harness.score_document(prediction, record).items() if k in ALWAYS}
