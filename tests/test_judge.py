@@ -19,6 +19,7 @@ from harness.dataset import load_references
 from harness.evaluate import evaluate, score_file
 from harness.judge import JUDGED_SCORES, _int_in_range, cohen_kappa, make_judge, parse_same_as, parse_stated
 from harness.leaderboard import classify, load_results, render
+from harness.matching import Matcher
 from harness.metrics import DEFAULT_THRESHOLD
 from harness.records import RecordError, read_record, write_record
 
@@ -95,7 +96,7 @@ def test_a_run_judged_by_a_model(tmp_path, gold):
         assert again.per_doc_scores() == judged.per_doc_scores()
 
     plain = score_file(preds, str(DATASET))
-    assert plain.matcher["name"] == "content-coverage"  # without --judge, the deterministic matcher
+    assert plain.matcher == Matcher(DEFAULT_THRESHOLD).settings()  # without --judge, the deterministic matcher
     assert plain.judged_scores == [] and not any(d.judged for d in plain.documents)
 
 
