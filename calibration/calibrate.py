@@ -50,6 +50,7 @@ from harness.metrics import Pair  # noqa: E402
 from harness.schema import Prediction, Reference  # noqa: E402
 
 PAIRS = Path(__file__).with_name("pairs.jsonl")
+UNIT_PAIRS = Path(__file__).with_name("unit_pairs.jsonl")
 #: Kinds of pairs.jsonl generated from an earlier matcher's own word lists: left out.
 GENERATED = frozenset({"negation", "antonym", "object-swap"})
 PATHS = ("evidence", "text")
@@ -181,6 +182,34 @@ def evaluate(scored: list[tuple[dict, float]], decides: frozenset[str] = frozens
     )
 
 
+def unit_pairs(gold: dict) -> tuple[list[tuple[dict, float]], int]:
+    """unit_pairs.jsonl as (pair, decision score): the unit's share of content words the
+    summary carries when its date, numbers and names are there and it is not negated, else 0.
+    Pairs whose unit is no longer a gold unit are left out and counted."""
+    scored, skipped = [], 0
+    for p in load_pairs(UNIT_PAIRS):
+        record = gold.get(p["doc_id"])
+        if record is None or p["unit"] not in [u.text for u in record.summary_units]:
+            skipped += 1
+            continue
+        judgement = matching.carries_unit(p["summary"], p["unit"], threshold=0.0)
+        pair = {**p, "label": "same" if p["label"] == "stated" else "different", "kind": p["source"]}
+        scored.append((pair, judgement.similarity if judgement.hit else 0.0))
+    return scored, skipped
+
+
+def unit_report(gold: dict) -> str:
+    scored, skipped = unit_pairs(gold)
+    r = evaluate(scored)
+    left_out = f" ({skipped} left out: their unit changed)" if skipped else ""
+    lines = [f"### Summary units (unit_pairs.jsonl): {len(scored)} pairs{left_out}", ""]
+    lines += [f"Threshold {r.threshold:.2f}; balanced accuracy {r.balanced:.3f}; held out {r.held_out:.3f}.", ""]
+    lines += ["| source of the summary | unit | judged right, held out |", "|---|---|---|"]
+    for (kind, label), (right, n) in r.by_kind.items():
+        lines.append(f"| {kind} | {'stated' if label == 'same' else 'not stated'} | {_pct(right, n)} |")
+    return "\n".join(lines)
+
+
 def summary_scores(summaries: list[dict], gold: dict) -> dict[str, list[float]]:
     """``summary_unit_recall`` of each candidate summary, by kind."""
     out: dict[str, list[float]] = defaultdict(list)
@@ -207,11 +236,27 @@ def directive_report(name: str, scored: list[Scored], skipped: int) -> str:
     ]
     for path, r in results.items():
         lines.append(f"| {path} | {r.threshold:.2f} | {r.balanced:.3f} | {r.held_out:.3f} |")
-    lines += ["", "Held out, judged right by kind (`same` kinds: accepted; `different` kinds: rejected):", ""]
-    lines += ["| kind | label | evidence path | text path |", "|---|---|---|---|"]
+    shipped = {"evidence": matching.ABOUT, "text": matching.DEFAULT_MATCH_THRESHOLD}
+    right: dict[tuple[str, str], dict[str, list[bool]]] = defaultdict(lambda: {path: [] for path in PATHS})
+    for x in scored:
+        for path in PATHS:
+            right[(x.pair["kind"], x.pair["label"])][path].append(
+                (getattr(x, path) >= shipped[path]) == (x.pair["label"] == "same")
+            )
+    lines += [
+        "",
+        "Judged right by kind (`same` kinds: accepted; `different` kinds: rejected), held out (the cut chosen",
+        f"without the document) and as shipped (`ABOUT` = {shipped['evidence']}, threshold = {shipped['text']}):",
+        "",
+        "| kind | label | evidence, held out | evidence, shipped | text, held out | text, shipped |",
+        "|---|---|---|---|---|---|",
+    ]
     for key in results["evidence"].by_kind:
-        cells = [_pct(*results[path].by_kind[key]) for path in PATHS]
-        lines.append(f"| {key[0]} | {key[1]} | {cells[0]} | {cells[1]} |")
+        ship = {path: _pct(sum(right[key][path]), len(right[key][path])) for path in PATHS}
+        held = {path: _pct(*results[path].by_kind[key]) for path in PATHS}
+        lines.append(
+            f"| {key[0]} | {key[1]} | {held['evidence']} | {ship['evidence']} | {held['text']} | {ship['text']} |"
+        )
     return "\n".join(lines)
 
 
@@ -238,6 +283,14 @@ def report(independent: Path | None) -> str:
         )
     scored, skipped = score_pairs(own, gold)
     parts.append(directive_report("Own pairs (pairs.jsonl, generated kinds left out)", scored, skipped))
+    if independent is not None:
+        both, _ = score_pairs(load_pairs(independent / "directive_pairs.jsonl"), gold)
+        text = evaluate([(x.pair, x.text) for x in both + scored], DECIDES["text"])
+        parts.append(
+            f"### The text path on both together\n\nThreshold {text.threshold:.2f}; held-out balanced accuracy "
+            f"{text.held_out:.3f} ({len(both) + len(scored)} pairs)."
+        )
+    parts.append(unit_report(gold))
     return "\n\n".join(parts) + "\n"
 
 

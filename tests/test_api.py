@@ -25,10 +25,10 @@ def test_the_readme_example_runs_and_prints_what_it_says():
     with contextlib.redirect_stdout(out):
         exec(compile(_example(), "README.md", "exec"), {})
     lines = out.getvalue().splitlines()
-    # date and presider right, one directive of the gold's 20 (not one of them): F1 0;
-    # summary empty: 0 units; overall = (1 + 1 + 0 + 0) / 4
-    assert lines[0] == "1.0 0.0 0.5"
-    assert lines[1].startswith("Interval(mean=0.1")  # 0.5 on one document of five, 0 on the others
+    # date and presider right, one directive that is none of the gold's: F1 0; summary empty:
+    # 0 units; overall = 0.15 * 1 + 0.15 * 1 + 0.40 * 0 + 0.30 * 0 = 0.3
+    assert lines[0] == "1.0 0.0 0.3"
+    assert lines[1].startswith("Interval(mean=0.06")  # 0.3 on one document of five, 0 on the others
     assert lines[2] == "[\"000_a426189bb560bcb6: meeting_date: invalid date '17/12/2022' (expected YYYY-MM-DD)\"]"
 
 

@@ -79,7 +79,7 @@ def test_eval_null_writes_a_valid_record_of_zeros(tmp_path):
     assert {k: (a.mean, a.ci_low, a.ci_high) for k, a in record.aggregates.items()} == dict.fromkeys(
         ALWAYS, (0.0, 0.0, 0.0)
     )
-    assert record.threshold == 0.287 and record.seed == 0 and record.failed_documents == 0
+    assert record.threshold == DEFAULT_MATCH_THRESHOLD and record.seed == 0 and record.failed_documents == 0
     assert record.matcher["name"] == "content-coverage" and record.matcher["threshold"] == 0.287
     git = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     expected_commit = git.stdout.strip() if git.returncode == 0 else None

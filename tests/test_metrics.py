@@ -7,7 +7,20 @@ import random
 import pytest
 from rouge_score import rouge_scorer
 
-from harness.matching import Matcher, carries_unit, same_directive, unit_recall
+from harness.grounding import find_quote, located, span_overlap
+from harness.matching import (
+    GoldDirective,
+    Matcher,
+    PredictedDirective,
+    SummaryFacts,
+    carries_unit,
+    judge_summary,
+    numbers,
+    same_directive,
+    stray_names,
+    summary_errors,
+    unit_recall,
+)
 from harness.metrics import (
     ALWAYS,
     date_accuracy,
@@ -171,35 +184,125 @@ GOLD = "Expand exports and fully support enterprises in winning orders and marke
     [
         (GOLD, True, "same"),
         ("Fully support firms in winning orders and markets, and boost exports.", True, "same"),
-        ("Do not expand exports and fully support enterprises in winning orders and markets.", False, "negated"),
-        ("Stop efforts to expand exports and fully support enterprises in winning orders.", False, "negated"),
-        ("Reduce exports and fully support enterprises in winning orders and markets.", False, "reversed"),
-        ("Neglect exports and fully support enterprises in winning orders and markets.", False, "reversed"),
-        ("Expand imports and fully support enterprises in winning orders and markets.", False, "another object"),
+        ("Do not fail to expand exports and fully support enterprises in winning orders.", True, "same"),
+        ("Do not expand exports and fully support enterprises in winning orders and markets.", False, "negation"),
+        ("Stop efforts to expand exports and fully support enterprises in winning orders.", False, "negation"),
+        ("Oppose efforts to expand exports and support enterprises in winning orders.", False, "negation"),
+        ("Reduce exports and fully support enterprises in winning orders and markets.", False, "negation"),
+        ("Expand exports in 2024 and fully support enterprises in winning orders.", False, "numbers: 2024"),
+        ("Expand exports to Japan and fully support enterprises in winning orders.", False, "names: Japan"),
         ("Expand exports and", False, "too little of the gold"),
-        (GOLD + " Also build new roads, bridges, ports and airports across the whole province.", False,
-         "too much besides the gold"),
+        ("Build new roads, bridges, ports and airports, and expand exports.", False, "about"),
     ],
 )  # fmt: skip
 def test_same_directive_verdicts(predicted, hit, reason):
-    judgement = same_directive(predicted, GOLD, threshold=0.5)
+    judgement = same_directive(predicted, GOLD, threshold=0.4)
     assert judgement.hit is hit and judgement.reason.startswith(reason), judgement
-    if reason in ("negated", "reversed", "another object"):
+    if reason in ("negation", "numbers", "names"):
         assert judgement.similarity == 0.0
 
 
 def test_same_directive_by_hand():
     # content words of the gold: expand export fulli support enterpris win order market (8);
-    # of "Expand exports": expand export (2): c = 2, P = 1, R = 1/4, F = 2 * 1/4 / (5/4) = 0.4
+    # of "Expand exports": expand export (2). P = 2/2 = 1, R = 2/8 = 0.25, F = 2 * 0.25 / 1.25 = 0.4
     judgement = same_directive("Expand exports", GOLD, threshold=0.2)
-    assert judgement.hit and judgement.similarity == pytest.approx(0.4) and judgement.coverage == 0.25
+    assert judgement.hit and judgement.similarity == pytest.approx(0.4) and judgement.coverage == 1.0
+    assert judgement.path == "text"
+    assert not same_directive("Expand exports", GOLD, threshold=0.3).hit  # R = 0.25 < 0.3
+    # "Build new roads, bridges, ports and airports, and expand exports.": build new road bridg
+    # port airport expand export (8 content words), 2 of them the gold's: P = 0.25 < ABOUT (0.35)
+    about = same_directive("Build new roads, bridges, ports and airports, and expand exports.", GOLD)
+    assert about.coverage == 0.25 and about.reason.startswith("about")
 
 
-def test_a_near_copy_that_changes_the_object_is_not_the_same():
-    gold = "Protect property rights and intellectual property rights in accordance with the law."
-    changed = "Protect mining rights and intellectual property rights in accordance with the law."
-    judgement = same_directive(changed, gold, threshold=0.3)
-    assert not judgement.hit and judgement.reason.startswith("changed object: 'mine' where the gold has 'properti'")
+def test_a_synonym_of_the_object_and_a_derived_word_are_the_same_object():
+    # the object-head rule of the old matcher rejected these; the independent annotator's
+    # guideline point 2 says a synonym of the head is the same object
+    gold = "Promote the high-quality development of the private economy."
+    assert same_directive("Drive high-quality growth of the private sector's economic activity.", gold).hit
+    assert same_directive("Boost the development of the private economic sector in high quality.", gold).hit
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the 20th Party Congress", {"20"}),
+        ("a good start in the first quarter", {"1"}),
+        ("the second quarter", {"2"}),
+        ("the first half of the year", {"1", "1/2"}),
+        ("the 2023-2025 three-year plan", {"2023", "2025", "3"}),
+        ("Implement the six guarantees, putting jobs first.", {"6"}),  # "first" ends the clause
+        ("No numbers here.", set()),
+    ],
+)
+def test_numbers_by_hand(text, expected):
+    assert numbers(text) == expected
+
+
+def test_names_and_acronyms():
+    pool = "Deepen the reform of state-owned enterprises in Liaoning under the CPC Central Committee."
+    assert stray_names("Deepen SOE reform in Liaoning.", pool) == []  # S-O-E: state owned enterprises
+    assert stray_names("Deepen SOE reform in Dalian.", pool) == ["Dalian"]
+    assert stray_names("Apply Class A management.", "Implement Class B management.") == ["A"]
+
+
+# -------------------------------------------------------------- evidence and location
+
+
+def test_a_quote_is_found_whatever_its_quote_marks_spacing_case_and_dashes():
+    text = "He said: it is necessary to “expand exports” —  and\n support  enterprises."
+    assert find_quote('IT IS NECESSARY TO "EXPAND EXPORTS" - AND SUPPORT ENTERPRISES', text) == (9, len(text) - 1)
+    assert find_quote("expand imports", text) is None
+    assert find_quote("   ", text) is None
+
+
+def test_span_overlap_by_hand():
+    # gold evidence covers 10..30 (20 characters); a prediction covering 20..60 shares 10 of
+    # them: coverage 10/20 = 0.5, precision 10/40 = 0.25 -> located
+    assert span_overlap([(20, 60)], [(10, 30)]) == (0.5, 0.25)
+    assert located([(20, 60)], [(10, 30)])
+    # the whole of a 200-character document: coverage 1, precision 20/200 = 0.1 -> not located
+    assert span_overlap([(0, 200)], [(10, 30)]) == (1.0, 0.1)
+    assert not located([(0, 200)], [(10, 30)])
+    # a gold directive with two quotes, the prediction pointing at one of them entirely:
+    # 10 of 30 evidence characters (1/3), but all of the quote at 50..60
+    assert span_overlap([(50, 60)], [(0, 20), (50, 60)]) == (1.0, 1.0)
+
+
+TEXT = (
+    "The meeting stressed that we must expand exports and fully support enterprises in winning orders and "
+    "markets. We must also restore consumption."
+)
+EXPORTS = GoldDirective(
+    GOLD, ("expand exports and fully support enterprises in winning orders and markets",), ((34, 109),)
+)
+CONSUMPTION = GoldDirective("Restore consumption.", ("restore consumption",), ((123, 142),))
+
+
+def test_the_gold_spans_of_the_example_are_right():
+    assert TEXT[34:108] == EXPORTS.quotes[0] and TEXT[123:142] == CONSUMPTION.quotes[0]
+
+
+def test_a_located_paraphrase_is_the_same_and_takes_the_span_path():
+    item = PredictedDirective.of("Help firms win orders and sell more abroad.", ["we must expand exports"], TEXT)
+    # its quote covers 29..56 (5 characters before the gold's 34..108): 22 of 74, under 0.5 -> not located
+    assert not same_directive(item, EXPORTS, others=[EXPORTS, CONSUMPTION]).hit
+    item = PredictedDirective.of("Help firms win orders and boost exports.", [EXPORTS.quotes[0]], TEXT)
+    judgement = same_directive(item, EXPORTS, others=[EXPORTS, CONSUMPTION])
+    assert judgement.hit and judgement.path == "span"
+
+
+def test_another_directives_text_on_this_quote_is_not_about_it():
+    item = PredictedDirective.of("Restore consumption.", [EXPORTS.quotes[0]], TEXT)
+    judgement = same_directive(item, EXPORTS, others=[EXPORTS, CONSUMPTION])
+    assert not judgement.hit and judgement.reason.startswith("about")
+
+
+def test_a_quote_not_in_the_document_is_ungrounded_and_matches_nothing():
+    item = PredictedDirective.of(GOLD, ["expand exports to every continent"], TEXT)
+    assert not item.grounded
+    judgement = same_directive(item, EXPORTS)
+    assert not judgement.hit and judgement.path == "ungrounded" and judgement.similarity == 0.0
 
 
 # ------------------------------------------------------------------- summary units
@@ -209,31 +312,76 @@ def test_a_near_copy_that_changes_the_object_is_not_the_same():
     ("summary", "carried", "reason"),
     [
         ("On 17 December 2022 the committee met; Hao Peng presided.", True, "carried"),
-        ("On 17 December 2021 the committee met; Hao Peng presided.", False, "another number: '2022'"),
+        ("On December 17, 2022 the committee met; Hao Peng presided.", True, "carried"),
+        ("On 17 December 2021 the committee met; Hao Peng presided.", False, "another date: 17 December"),
         ("On 17 December 2022 the committee met; Li Lecheng presided.", False, "another name: 'hao peng'"),
-        ("The committee met in December.", False, "another number"),
+        ("The committee met in December.", False, "another date"),
     ],
 )
-def test_a_unit_needs_its_numbers_and_names(summary, carried, reason):
+def test_a_unit_needs_its_date_numbers_and_names(summary, carried, reason):
     judgement = carries_unit(summary, "Hao Peng presided over it on 17 December 2022.")
     assert judgement.hit is carried and judgement.reason.startswith(reason), judgement
 
 
+def test_a_unit_without_a_year_takes_day_and_month_in_any_form():
+    assert carries_unit("The committee met on September 10 under Zhang Guoqing.", "Held on 10 September.").hit
+    assert carries_unit("It met on 10 September 2020.", "Held on 10 September.").hit
+
+
 def test_a_unit_by_hand_and_its_polarity():
     unit = "Expanding exports and consumption."  # content words: expand export consumpt
-    # "It called for exports." carries export only: 1 of 3, below 0.6
+    # "It called for exports." carries export only: 1 of 3
     assert carries_unit("It called for exports.", unit).similarity == pytest.approx(1 / 3)
     assert carries_unit("It called for expanding exports and consumption.", unit).hit
     assert carries_unit("It called for boosting exports and consumption.", unit).hit  # boost means expand
     assert not carries_unit("It said not to expand exports and consumption.", unit).hit
-    reduced = carries_unit("It called for reducing exports and consumption, and expanding tariffs.", unit)
-    assert not reduced.hit and reduced.reason.startswith("reversed")
+    turned = carries_unit("It turned down exports and consumption.", unit)
+    assert not turned.hit and turned.reason.startswith("negated")
     # recall over units: the date unit's content words are held 2 march 2023, of which the
-    # summary has 3 of 4 (not "held") and every number and name: carried; so 2 of 3 units
+    # summary has 3 of 4 (not "held") and the date: carried; so 2 of 3 units
     units = ["Expanding exports.", "Held on 2 March 2023.", "Helping people in need."]
     assert unit_recall("On 2 March 2023 it called for expanding exports.", units) == pytest.approx(2 / 3)
     assert unit_recall("On 2 March 2023 it called for expanding exports and helping people in need.", units) == 1.0
     assert unit_recall("anything", []) == 1.0
+
+
+FACTS = SummaryFacts(
+    meeting_date="2022-10-07",
+    presider_names=("Li Lecheng",),
+    source="date 2022-10-08 On October 7, Governor Li Lecheng presided over the executive meeting. It heard two "
+    "strategic cooperation agreements. Vice Governor Wang Xin attended.",
+    references=("An executive meeting of the provincial government.",),
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "errors"),
+    [
+        ("On 7 October 2022 Li Lecheng presided over the executive meeting; it heard two agreements.", []),
+        ("Presided over by Li Lecheng on October 7, the meeting heard two strategic agreements.", []),
+        ("On 8 October 2022 Li Lecheng presided over the executive meeting.", ["date: 8 October"]),
+        ("On 7 October 2021 Li Lecheng presided over the executive meeting.", ["date: the year 2021"]),
+        ("On 7 October Wang Xin presided over the executive meeting.", ["presider: Wang Xin"]),
+        ("Li Lecheng, governor, chaired it; it heard three strategic cooperation agreements.", ["number: 3"]),
+        ("Li Lecheng presided over a Standing Committee meeting on 7 October.", ["meeting: a standing committee"]),
+    ],
+)
+def test_the_facts_of_a_summary_are_checked(summary, errors):
+    found = summary_errors(summary, FACTS)
+    assert len(found) == len(errors) and all(f.startswith(e) for f, e in zip(found, errors, strict=True)), found
+
+
+def test_the_summary_score_by_hand():
+    units = ["Held on 7 October 2022.", "Li Lecheng presided over it.", "Heard two agreements.", "Ensured safety."]
+    right = "On 7 October 2022 Li Lecheng presided over the executive meeting, which heard two agreements."
+    assert judge_summary(right, units, FACTS).score == 0.75  # 3 of 4 units, no error
+    # the same with the wrong day: the date unit is missed (2 of 4) and the error halves: 0.25
+    wrong = right.replace("7 October", "8 October")
+    verdict = judge_summary(wrong, units, FACTS)
+    assert verdict.carried == (False, True, True, False) and verdict.score == 0.25
+    # a list of keywords has no function words: not prose, nothing carried
+    salad = "Li Lecheng, 7 October 2022, executive meeting, two agreements, safety"
+    assert judge_summary(salad, units, FACTS).score == 0.0 and not judge_summary(salad, units, FACTS).prose
 
 
 # ------------------------------------------------------------------------ summaries
@@ -289,7 +437,7 @@ def test_an_alias_and_an_extra_summary_also_score_one_except_on_units(gold):
     units = scores.pop("summary_unit_recall")
     overall = scores.pop("overall")
     assert scores == dict.fromkeys(scores, 1.0)
-    assert overall == pytest.approx((3 + units) / 4)
+    assert overall == pytest.approx(0.15 + 0.15 + 0.40 + 0.30 * units)
 
 
 def test_empty_prediction_scores_zero_on_every_field(gold):
@@ -297,9 +445,20 @@ def test_empty_prediction_scores_zero_on_every_field(gold):
         assert score_document(Prediction.empty(record.doc_id), record) == dict.fromkeys(ALWAYS, 0.0)
 
 
-def test_overall_is_the_mean_of_four_scores(gold):
+def test_overall_is_the_weighted_mean(gold):
     record = gold.records[3]
     prediction = Prediction(doc_id=record.doc_id, meeting_date=record.meeting_date)  # date right, rest empty
     scores = score_document(prediction, record)
     assert scores["date_accuracy"] == 1.0
-    assert scores["overall"] == 0.25
+    assert scores["overall"] == pytest.approx(0.15)
+    both = Prediction(doc_id=record.doc_id, meeting_date=record.meeting_date, presider=record.presider.name)
+    assert score_document(both, record)["overall"] == pytest.approx(0.30)  # date and presider: under half
+
+
+def test_directive_grounded_by_hand(gold):
+    record = gold.records[0]
+    quote = record.directives[0].evidence[0].quote
+    items = [{"text": "a", "evidence": [quote]}, {"text": "b", "evidence": ["not in this document at all"]}, "c"]
+    scores = score_document(Prediction(doc_id=record.doc_id, directives=items), record)
+    assert scores["directive_grounded"] == 0.5  # of the two with evidence, one is found
+    assert "directive_grounded" not in score_document(Prediction(doc_id=record.doc_id, directives=["c"]), record)
