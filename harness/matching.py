@@ -152,7 +152,6 @@ for _a, _b in _OPPOSITE_PAIRS:
         OPPOSITES[_x] = OPPOSITES.get(_x, frozenset()) | {_y}
 
 
-
 # ------------------------------------------------------------------------- words
 
 

@@ -1,6 +1,6 @@
 """The scores of PolicyBench, one function per field, each comparing a prediction to gold.
 
-Every score lies in [0, 1]; higher is better. Definitions follow ``CONTRACT.md``:
+Every score lies in [0, 1]; higher is better. Definitions are in ``docs/FORMAT.md``:
 
 * ``date_accuracy``: 1 if the predicted ISO date equals the gold meeting date, else 0.
 * ``presider_accuracy``: 1 if the predicted name equals the gold name or an alias after

@@ -8,7 +8,7 @@ Three kinds of record cross a file boundary, and each has a pydantic model here:
   quote has been resolved to ``{quote, start, end}`` character offsets into ``text``;
 * the **prediction** an extractor returns for one document (:class:`Prediction`).
 
-Field names and meanings follow ``CONTRACT.md``; everything is strict (unknown keys are
+Field names and meanings are in ``docs/FORMAT.md``; everything is strict (unknown keys are
 errors, not silently dropped).
 """
 
@@ -234,9 +234,7 @@ class DirectiveItem(_Strict):
     """A predicted directive with its evidence: exact quotes from the document."""
 
     text: Annotated[str, Field(max_length=MAX_DIRECTIVE_CHARS)]
-    evidence: Annotated[
-        list[Annotated[str, Field(max_length=MAX_DIRECTIVE_CHARS)]], Field(max_length=MAX_QUOTES)
-    ] = []
+    evidence: Annotated[list[Annotated[str, Field(max_length=MAX_DIRECTIVE_CHARS)]], Field(max_length=MAX_QUOTES)] = []
 
 
 class Prediction(_Strict):

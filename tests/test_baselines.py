@@ -49,6 +49,10 @@ def test_rules_on_an_unseen_city_readout():
     assert not any("praised" in d or "volunteers" in d for d in p.directive_texts)
     # the opening sentence, with the date found written out in full (header year 2024)
     assert p.summary.startswith("On 5 March 2024, Wang Jianguo")
+    # every directive carries the clause it was cut from, and that clause is in the text as it stands
+    assert p.directive_quotes and all(quotes for quotes in p.directive_quotes)
+    assert all(q in CITY.text for quotes in p.directive_quotes for q in quotes)
+    assert ("train rescue teams in every district",) in p.directive_quotes
 
 
 def test_rules_on_an_unseen_provincial_readout():
@@ -96,7 +100,7 @@ def test_oracle_reads_the_gold_and_says_so(gold):
     assert len(p.directives) == len(record.directives)
     assert all(d in record.text for d in p.directive_texts)
     # each directive quotes itself: its evidence is the span it was cut from
-    assert p.grounded if hasattr(p, 'grounded') else all(q for q in p.directive_quotes)
+    assert all(quotes == (text.strip(" ,.;"),) for text, quotes in zip(p.directive_texts, p.directive_quotes, strict=True))
 
 
 def test_all_builtins_are_listed():

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.evaluate import Settings
+from harness.matching import DEFAULT_MATCH_THRESHOLD
 from harness.metrics import ALWAYS
 from harness.records import read_record
 
@@ -80,7 +81,7 @@ def test_eval_null_writes_a_valid_record_of_zeros(tmp_path):
         ALWAYS, (0.0, 0.0, 0.0)
     )
     assert record.threshold == DEFAULT_MATCH_THRESHOLD and record.seed == 0 and record.failed_documents == 0
-    assert record.matcher["name"] == "content-coverage" and record.matcher["threshold"] == 0.287
+    assert record.matcher["name"] == "grounded-exact" and record.matcher["threshold"] == DEFAULT_MATCH_THRESHOLD
     git = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     expected_commit = git.stdout.strip() if git.returncode == 0 else None
     assert record.environment["git_commit"] == expected_commit

@@ -84,17 +84,17 @@ def test_inspect_finds_the_task_and_scores_as_the_harness_does(gold, tmp_path):
 
     for record in rest:
         value = by_doc[record.doc_id].scores["policybench_scorer"].value
-        # date right, presider wrong, no directives, no summary: overall (1 + 0 + 0 + 0) / 4
+        # date right, presider wrong, no directives, no summary: overall 0.15 × 1 + 0.15 × 0 + 0 + 0
         assert (value["date_accuracy"], value["presider_accuracy"], value["directive_f1"]) == (1.0, 0.0, 0.0)
-        assert value["overall"] == 0.25
+        assert value["overall"] == pytest.approx(0.15)
         expected = harness.score_document(
             harness.prediction_from_completion(record.doc_id, replies[record.doc_id]), record
         )
         assert value == expected
 
-    # the task's mean overall: (1 + 0 + 3 × 0.25) / 5
+    # the task's mean overall: (1 + 0 + 3 × 0.15) / 5
     metrics = {m.name: m.value for s in log.results.scores for m in s.metrics.values() if s.name == "overall"}
-    assert metrics["mean"] == pytest.approx(1.75 / 5)
+    assert metrics["mean"] == pytest.approx(1.45 / 5)
 
 
 #: Run from a stranger's directory, so inspect finds the task the way a user's
@@ -154,6 +154,6 @@ def test_inspect_command_line_against_a_real_chat_server(gold, answers, tmp_path
     log = read_eval_log(str(path))
     means = {s.name: s.metrics["mean"].value for s in log.results.scores}
     assert means["presider_accuracy"] == pytest.approx(4 / 5)
-    # the wrong document's overall is (1 + 0 + 1 + 1) / 4; the others' 1
-    assert means["overall"] == pytest.approx((4 + 0.75) / 5)
+    # the wrong document's overall is 0.15 × 1 + 0.15 × 0 + 0.40 × 1 + 0.30 × 1 = 0.85; the others' 1
+    assert means["overall"] == pytest.approx((4 + 0.85) / 5)
     assert means["directive_f1"] == means["summary_unit_recall"] == 1.0

@@ -70,8 +70,8 @@ def test_the_task_scores_each_completion_as_the_harness_does(gold):
     # the model saw the harness's prompt, system instruction first
     assert "\n\n".join(m["content"] for m in harness.prompt(first)) in model.prompts
     scores = results["results"]["policybench"]
-    # perfect 1, refused 0, three with date only (1 + 0 + 0 + 0) / 4: overall (1 + 0 + 0.75) / 5
-    assert scores["overall,none"] == pytest.approx(1.75 / 5)
+    # perfect 1, refused 0, three with date only 0.15 each: overall (1 + 0 + 3 × 0.15) / 5
+    assert scores["overall,none"] == pytest.approx(1.45 / 5)
     # date right on four documents of five, presider on one
     assert scores["date_accuracy,none"] == pytest.approx(4 / 5)
     assert scores["presider_accuracy,none"] == pytest.approx(1 / 5)
@@ -118,6 +118,6 @@ def test_the_readme_command_against_a_real_chat_server(gold, answers, tmp_path):
     [path] = (tmp_path / "out").rglob("results_*.json")
     scores = json.loads(path.read_text(encoding="utf-8"))["results"]["policybench"]
     assert scores["presider_accuracy,none"] == pytest.approx(4 / 5)
-    # the wrong document's overall is (1 + 0 + 1 + 1) / 4; the others' 1
-    assert scores["overall,none"] == pytest.approx((4 + 0.75) / 5)
+    # the wrong document's overall is 0.15 × 1 + 0.15 × 0 + 0.40 × 1 + 0.30 × 1 = 0.85; the others' 1
+    assert scores["overall,none"] == pytest.approx((4 + 0.85) / 5)
     assert scores["directive_f1,none"] == scores["summary_unit_recall,none"] == 1.0

@@ -1,7 +1,7 @@
 """The validity battery (validity/): what each score must reject, asserted as orderings.
 
 These are specifications of validity, not regressions: a system that is wrong in a known
-way must score below one that is right, by the margins CONTRACT.md and the issue that
+way must score below one that is right, by the margins docs/FORMAT.md and the issues that
 introduced the battery ask for. The systems are rebuilt from the gold and rescored with the
 real harness here; the numbers are never copied from the program's own earlier output.
 """
