@@ -100,7 +100,9 @@ def test_oracle_reads_the_gold_and_says_so(gold):
     assert len(p.directives) == len(record.directives)
     assert all(d in record.text for d in p.directive_texts)
     # each directive quotes itself: its evidence is the span it was cut from
-    assert all(quotes == (text.strip(" ,.;"),) for text, quotes in zip(p.directive_texts, p.directive_quotes, strict=True))
+    assert all(
+        quotes == (text.strip(" ,.;"),) for text, quotes in zip(p.directive_texts, p.directive_quotes, strict=True)
+    )
 
 
 def test_all_builtins_are_listed():
