@@ -59,17 +59,30 @@ _UNION_BRANCHES = frozenset({"constrained-str", "str", "DirectiveItem"})
 
 
 def _validation_lines(where: str, exc: ValidationError) -> Iterable[str]:
+    errors = exc.errors()
+    # A directive is a string or an object: an object's own faults (a missing text, evidence
+    # that is not a list, an unknown key) are said as such; anything else is neither.
+    inside_objects = {
+        e["loc"][: e["loc"].index("DirectiveItem")]
+        for e in errors
+        if "DirectiveItem" in e["loc"] and e["loc"][-1] != "DirectiveItem"
+    }
     said = set()
-    for error in exc.errors():
+    for error in errors:
         loc = error["loc"]
-        if any(part in _UNION_BRANCHES for part in loc):
-            # a directive that is neither a string nor an object with text and evidence: say it once
-            head = loc[: next(i for i, part in enumerate(loc) if part in _UNION_BRANCHES)]
-            line = f"{where}: {format_path(head)}: expected a string or an object with text and evidence"
-            if line not in said:
-                said.add(line)
-                yield line
-            continue
+        branch = next((i for i, part in enumerate(loc) if part in _UNION_BRANCHES), None)
+        if branch is not None:
+            head = loc[:branch]
+            if head in inside_objects:
+                if loc[branch] != "DirectiveItem":
+                    continue  # the string branch's complaint about an object: not the point
+                loc = head + loc[branch + 1 :]
+            else:
+                line = f"{where}: {format_path(head)}: expected a string or an object with text and evidence"
+                if line not in said:
+                    said.add(line)
+                    yield line
+                continue
         path = format_path(loc) or "record"
         if error["type"] == "extra_forbidden":
             yield f"{where}: {path}: unknown key"
