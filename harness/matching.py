@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from . import rouge
 from .grounding import SPAN_COVERAGE, SPAN_PRECISION, Span, find_quotes, span_overlap
@@ -171,11 +171,41 @@ def _same_word(a: str, b: str) -> bool:
     return len(short) >= 4 and long.startswith(short)
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """A set of words, indexed so that "has a same word" (:func:`_same_word`) is a few set
+    look-ups instead of a comparison with every word."""
+
+    exact: frozenset[str]
+    bare: frozenset[str]  # each word without a final "e"/"i", when four letters or more
+    prefixes: frozenset[str]  # every prefix of four letters or more of those
+    known: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def has(self, word: str) -> bool:
+        found = self.known.get(word)
+        if found is None:
+            bare = word.rstrip("ei")
+            # bare is a prefix of a pool word, or a pool word is a prefix of bare
+            found = word in self.exact or (
+                len(bare) >= 4
+                and (bare in self.prefixes or any(bare[:k] in self.bare for k in range(4, len(bare) + 1)))
+            )
+            self.known[word] = found
+        return found
+
+
+@lru_cache(maxsize=256)  # the pools of one document's directives and units: a few dozen at a time
+def _pool(words: frozenset[str]) -> _Pool:
+    bare = frozenset(b for w in words if len(b := w.rstrip("ei")) >= 4)
+    return _Pool(words, bare, frozenset(b[:k] for b in bare for k in range(4, len(b) + 1)))
+
+
 def share(words: Sequence[str], pool: frozenset[str]) -> float:
     """The share of ``words`` (with multiplicity) that have a same word in ``pool``."""
     if not words:
         return 0.0
-    return sum(1 for w in words if w in pool or any(_same_word(w, p) for p in pool)) / len(words)
+    index = _pool(pool)
+    return sum(1 for w in words if index.has(w)) / len(words)
 
 
 def word_f1(a: Sequence[str], b: Sequence[str]) -> float:
@@ -228,14 +258,15 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)$")
 _INITIAL_SKIP = frozenset("of and the for on in".split())
 
 
-def _names(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 14)
+def _names(text: str) -> tuple[str, ...]:
     """Capitalised words that do not open a sentence; no word with a digit ("Q1")."""
     out = []
     for m in _CAPITALISED.finditer(text):
         if _SENTENCE_START.search(text[: m.start()]) or text[m.end() : m.end() + 1].isdigit():
             continue
         out.append(m.group())
-    return out
+    return tuple(out)
 
 
 def _initials(text: str) -> str:
@@ -243,14 +274,21 @@ def _initials(text: str) -> str:
     return "".join(w[0].upper() for w in words if w.lower() not in _INITIAL_SKIP)
 
 
+@lru_cache(maxsize=1 << 12)
+def _name_pool(pool: str) -> tuple[frozenset[str], str]:
+    return frozenset(rouge.tokens(pool)), _initials(pool)
+
+
 def stray_names(candidate: str, pool: str) -> list[str]:
     """Names in ``candidate`` that ``pool`` lacks: a single capital letter ("Class A") must
     stand in the pool as it is, an acronym ("SOEs") may be the initials of its words, any
     other name must have all its words there, in any case."""
-    words = frozenset(rouge.tokens(pool))
-    initials = _initials(pool)
+    names = _names(candidate)
+    if not names:
+        return []
+    words, initials = _name_pool(pool)
     stray = []
-    for name in _names(candidate):
+    for name in names:
         bare = name.rstrip("s") if len(name) > 2 else name
         if len(name) == 1:
             if not re.search(rf"\b{name}\b", pool):
@@ -258,7 +296,7 @@ def stray_names(candidate: str, pool: str) -> list[str]:
         elif bare.isupper() and bare.isalpha():
             if bare not in initials and name.lower() not in words:
                 stray.append(name)
-        elif not all(t in words or any(_same_word(t, w) for w in words) for t in rouge.tokens(name)):
+        elif not all(_pool(words).has(t) for t in rouge.tokens(name)):
             stray.append(name)
     return stray
 
@@ -343,8 +381,9 @@ class GoldDirective:
     quotes: tuple[str, ...] = ()
     spans: tuple[Span, ...] = ()
 
-    @property
+    @cached_property
     def pool(self) -> str:
+        """The gold text and its quotes, the words the checks compare with."""
         return " ".join((self.text, *self.quotes))
 
 
@@ -371,26 +410,41 @@ def _pool_words(pool: str) -> frozenset[str]:
     return frozenset(content_words(pool))
 
 
+@lru_cache(maxsize=1 << 16)
+def _share_of(candidate: str, pool: str) -> float:
+    """:func:`share` of a candidate's content words in a pool text's (a prediction meets every
+    gold directive of its document as a rival, so each is computed once)."""
+    return share(content_words(candidate), _pool_words(pool))
+
+
 def check_text(
-    candidate: str, gold: GoldDirective, others: Sequence[GoldDirective] = (), own_quotes: Sequence[str] = ()
+    candidate: str,
+    gold: GoldDirective,
+    others: Sequence[GoldDirective] = (),
+    own_quotes: Sequence[str] = (),
+    rival: float | None = None,
 ) -> tuple[str | None, float]:
     """The first exact check ``candidate`` fails against ``gold`` (None when it passes all
-    but ``about``'s threshold), and ``P``, the share of its content words in the pool."""
+    but ``about``'s threshold), and ``P``, the share of its content words in the pool.
+
+    ``rival``, when given, is the largest share of the candidate's words in another gold
+    directive's pool, computed once for all pairs of the candidate (else from ``others``).
+    """
     words = content_words(candidate)
     if not words:
         return "no content words", 0.0
-    pool = _pool_words(gold.pool)
-    p = share(words, pool)
-    wide = " ".join((gold.pool, *own_quotes))
+    p = _share_of(candidate, gold.pool)
+    wide = " ".join((gold.pool, *own_quotes)) if own_quotes else gold.pool
     if stray := sorted(numbers(candidate) - numbers(wide)):
         return f"numbers: {', '.join(stray)} stated where the gold and its quotes have none such", p
     if stray := stray_names(candidate, wide):
         return f"names: {', '.join(dict.fromkeys(stray))} not in the gold or its quotes", p
     if verb := negated_action(candidate, gold.text):
         return f"negation: it negates the gold's action {verb}", p
-    for other in others:
-        if other.text != gold.text and share(words, _pool_words(other.pool)) > p:
-            return f"about another directive: more of its words are another gold directive's ({other.text[:40]}...)", p
+    if rival is None:
+        rival = max((_share_of(candidate, o.pool) for o in others if o.text != gold.text), default=0.0)
+    if rival > p:
+        return "about another directive: more of its words are another gold directive's", p
     return None, p
 
 
@@ -399,20 +453,22 @@ def same_directive(
     gold: str | GoldDirective,
     threshold: float = DEFAULT_MATCH_THRESHOLD,
     others: Sequence[GoldDirective] = (),
+    rival: float | None = None,
 ) -> Judgement:
-    """Whether ``predicted`` states the instruction ``gold`` states; see the module doc."""
+    """Whether ``predicted`` states the instruction ``gold`` states; see the module doc.
+    ``others`` are the document's gold directives (``rival``: see :func:`check_text`)."""
     pred = predicted if isinstance(predicted, PredictedDirective) else PredictedDirective(predicted)
     ref = gold if isinstance(gold, GoldDirective) else GoldDirective(gold)
     if pred.spans is not None:
         if not pred.grounded:
             return Judgement(0.0, False, "ungrounded: a quote is not in the document", path="ungrounded")
         if not ref.spans:
-            return _text_judgement(pred, ref, threshold, others)
+            return _text_judgement(pred, ref, threshold, others, rival)
         coverage, precision = span_overlap(pred.spans, ref.spans)
         if coverage < SPAN_COVERAGE or precision < SPAN_PRECISION:
             reason = f"elsewhere: its quotes cover {coverage:.0%} of the gold's evidence, {precision:.0%} of them is it"
             return Judgement(0.0, False, reason, path="span")
-        failed, p = check_text(pred.text, ref, others, pred.quotes)
+        failed, p = check_text(pred.text, ref, others, pred.quotes, rival)
         if failed is None and p < ABOUT:
             failed = f"about: {p:.0%} of its words are the gold's or its quotes' (< {ABOUT:.0%})"
         if failed:
@@ -420,13 +476,17 @@ def same_directive(
         span_f = 2 * coverage * precision / (coverage + precision)
         similarity = (span_f + word_f1(content_words(pred.text), content_words(ref.text))) / 2
         return Judgement(similarity, True, "same", p, "span")
-    return _text_judgement(pred, ref, threshold, others)
+    return _text_judgement(pred, ref, threshold, others, rival)
 
 
 def _text_judgement(
-    pred: PredictedDirective, ref: GoldDirective, threshold: float, others: Sequence[GoldDirective]
+    pred: PredictedDirective,
+    ref: GoldDirective,
+    threshold: float,
+    others: Sequence[GoldDirective],
+    rival: float | None = None,
 ) -> Judgement:
-    failed, p = check_text(pred.text, ref, others)
+    failed, p = check_text(pred.text, ref, others, rival=rival)
     if failed:
         return Judgement(0.0, False, failed, p)
     words, gold_words = content_words(pred.text), content_words(ref.text)
@@ -459,12 +519,14 @@ class Matcher:
         rows = []
         for p in preds:
             words = frozenset(content_words(p.text))
+            shares = [_share_of(p.text, g.pool) for g in golds]
             row = []
-            for g in golds:
+            for j, g in enumerate(golds):
                 if p.spans is None and words.isdisjoint(_pool_words(g.pool)):
                     row.append(_NOTHING)
                 else:
-                    row.append(same_directive(p, g, self.threshold, golds))
+                    rival = max((x for k, x in enumerate(shares) if k != j and golds[k].text != g.text), default=0.0)
+                    row.append(same_directive(p, g, self.threshold, golds, rival))
             rows.append(row)
         return rows
 
@@ -503,7 +565,8 @@ def _month(name: str) -> int:
     return next(i for i, m in enumerate(_MONTHS, start=1) if m.startswith(name.lower().rstrip(".")[:3]))
 
 
-def dates(text: str) -> list[tuple[int, int, int | None, tuple[int, int]]]:
+@lru_cache(maxsize=1 << 12)
+def dates(text: str) -> tuple[tuple[int, int, int | None, tuple[int, int]], ...]:
     """The calendar dates ``text`` states, as (month, day, year or None, where), in any of
     the forms "17 December 2022", "December 17, 2022", "Dec. 17", "2022-12-17"."""
     found = []
@@ -517,7 +580,7 @@ def dates(text: str) -> list[tuple[int, int, int | None, tuple[int, int]]]:
             month, day, year = int(mi), int(di), yi
         if 1 <= month <= 12 and 1 <= day <= 31:
             found.append((month, day, int(year) if year else None, m.span()))
-    return found
+    return tuple(found)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -527,7 +590,7 @@ def _unit_keys(unit: str) -> tuple[frozenset[str], frozenset[str], tuple[tuple[i
     rest = unit
     for *_, (a, b) in reversed(unit_dates):
         rest = rest[:a] + " " + rest[b:]
-    names = frozenset(t for name in _names(unit) + _LEADING.findall(unit) for t in content_words(name))
+    names = frozenset(t for name in (*_names(unit), *_LEADING.findall(unit)) for t in content_words(name))
     names -= frozenset(m[:4] for m in _MONTHS) | frozenset(content_words(" ".join(_MONTHS)))
     return numbers(rest), names, tuple((m, d, y) for m, d, y, _ in unit_dates)
 

@@ -116,3 +116,14 @@ def test_summary_rouge_equals_rouge_score_score_multi(predicted, references):
     best = _SUMMARY.score_multi(references, predicted)
     expected = {f"summary_{k}": best[k].fmeasure for k in ("rouge1", "rouge2", "rougeL")}
     assert summary_rouge(predicted, references) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    word=st.text(alphabet="abcdeit", min_size=1, max_size=8),
+    pool=st.frozensets(st.text(alphabet="abcdeit", min_size=1, max_size=8), max_size=8),
+)
+def test_the_word_pool_index_answers_as_comparing_with_every_word(word, pool):
+    from harness.matching import _pool, _same_word
+
+    assert _pool(pool).has(word) == any(_same_word(word, other) for other in pool)
