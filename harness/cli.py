@@ -9,12 +9,14 @@ line or field at fault; the CLI catches nothing else it expects.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from . import __version__
 from .errors import HarnessError, one_line
@@ -29,7 +31,40 @@ EXIT_BROKEN_PIPE = 141  # as a process killed by SIGPIPE
 def _console(stderr: bool = False):  # rich is imported only when something is printed with it
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, markup=False, soft_wrap=False)
+    # No colour codes of its own: everything printed passes through _SafeStream, which lets no
+    # control character through (an ANSI escape in a document id must not reach the terminal).
+    return Console(
+        file=sys.stderr if stderr else sys.stdout, color_system=None, highlight=False, markup=False, soft_wrap=False
+    )
+
+
+class _SafeStream(io.TextIOBase):
+    """What the CLI prints, made safe: every known secret and URL credential scrubbed
+    (:func:`harness.redact.scrub`), every control character but newline and tab dropped."""
+
+    _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from .redact import scrub
+
+        self.stream.write(self._CONTROL.sub("", scrub(text)))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", "utf-8")
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
@@ -564,6 +599,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .redact import remember_environment
+
+    # Every secret the process can know of, before anything is printed or written.
+    remember_environment()
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(stdout), _SafeStream(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     # Retry chatter from the Hub client is noise here: a failure is reported as one line.
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     parser = make_parser()

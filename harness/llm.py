@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 from .errors import HarnessError, one_line
 from .files import MiB, read_bytes, write_atomic
-from .redact import scrub
+from .redact import remember, remember_url, scrub
 
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 REJECTED_STATUS = {400, 413, 422}
@@ -130,6 +130,8 @@ class OpenAITransport:
         # take a third of a second, which would otherwise land on the first requests.
         import openai
 
+        remember(self.api_key)
+        remember_url(self.address)
         self._client = openai.AsyncOpenAI(
             base_url=self.address, api_key=self.api_key or "none", timeout=self.timeout, max_retries=0
         )
@@ -181,7 +183,9 @@ def _reply(response: Any, where: str) -> Reply:
         raise LLMError(f"the server at {where} answered without any choice{detail}")
     message = getattr(choices[0], "message", None)
     content = getattr(message, "content", None)
-    text = content if isinstance(content, str) else ""
+    # A server that echoes the key or a credential into its reply cannot put it into a
+    # prediction, the cache or a record: the reply is scrubbed before anything keeps it.
+    text = scrub(content) if isinstance(content, str) else ""
     usage = getattr(response, "usage", None)
     return Reply(
         text=text,

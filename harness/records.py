@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, mode
 from .errors import HarnessError, one_line
 from .files import MiB, read_bytes, write_atomic
 from .metrics import OPTIONAL, SCORE_NAMES
+from .redact import scrub
 from .schema import Prediction
 
 RECORD_VERSION = 1
@@ -230,14 +231,15 @@ INDENT_MAX_DOCUMENTS = 1000
 def record_chunks(record: RunRecord) -> Iterator[bytes]:
     """A run record as JSON, in pieces: indented when small; compact, and one document at a
     time, when it has more than :data:`INDENT_MAX_DOCUMENTS` documents, so that a large run
-    is never held as one string."""
+    is never held as one string. Every piece is scrubbed of secrets (:func:`scrub`): a record
+    is shared as a leaderboard submission and must never carry a key."""
     if len(record.documents) <= INDENT_MAX_DOCUMENTS:
-        yield (record.model_dump_json(indent=2) + "\n").encode("utf-8")
+        yield scrub(record.model_dump_json(indent=2) + "\n").encode("utf-8")
         return
-    head = record.model_dump_json(exclude={"documents"})
+    head = scrub(record.model_dump_json(exclude={"documents"}))
     yield (head[:-1] + ',"documents":[').encode("utf-8")
     for i, document in enumerate(record.documents):
-        yield (("," if i else "") + document.model_dump_json()).encode("utf-8")
+        yield (("," if i else "") + scrub(document.model_dump_json())).encode("utf-8")
     yield b"]}\n"
 
 

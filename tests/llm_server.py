@@ -129,6 +129,11 @@ class ChatServer:
             fault = self.faults[doc_id].pop(0) if self.faults[doc_id] else None
         if self.delay:
             time.sleep(self.delay)
+        # Servers that echo the request's credentials back: in an error body, or in the reply.
+        if fault in ("echo400", "echo401", "echo500"):
+            return int(fault[4:]), {}, {"error": {"message": f"bad request from {auth}", "type": "invalid_request"}}
+        if fault == "echo_no_choices":
+            return 200, {}, {"choices": None, "error": {"message": f"refused {auth}", "type": "server_error"}}
         if fault == "500":
             return 500, {}, {"error": {"message": "internal error", "type": "server_error"}}
         if fault and fault.startswith("429"):
@@ -158,6 +163,8 @@ class ChatServer:
             content = json.dumps({**answer, "meeting_date": "17/12/2022", "confidence": 0.9})
         elif fault == "null":
             content = None
+        elif fault == "echo_reply":
+            content = json.dumps({**answer, "summary": f"The key was {auth} and it worked."})
         elif custom is not None:
             content = custom
         elif self.structured:

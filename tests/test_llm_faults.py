@@ -8,7 +8,9 @@ All through the real openai client against a real HTTP server on 127.0.0.1
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import shutil
 import threading
 import time
 
@@ -162,9 +164,11 @@ def test_credentials_in_the_server_address_are_never_written(tmp_path, answers, 
 def test_redaction_rules():
     from harness.redact import redact_args, scrub
 
+    # every query value of a URL, and user information even with "@" in the password
     assert scrub("cannot connect to https://u:p@h.example/v1?token=abc&x=1") == (
-        "cannot connect to https://***@h.example/v1?token=***&x=1"
+        "cannot connect to https://***@h.example/v1?token=***&x=***"
     )
+    assert scrub("see http://bob:p@ss@host.example/v1") == "see http://***@host.example/v1"
     args = redact_args({"api_key": "k", "bearer": "b", "pwd": "p", "cookie": "c", "headers": "h", "max_tokens": "9"})
     assert args == {
         "api_key": "***",
@@ -248,3 +252,110 @@ def test_retry_policy_gives_up_with_the_last_reason():
     with pytest.raises(llm.LLMError, match=r"^the server answered 503: busy \(after 3 attempts\)$"):
         asyncio.run(policy.call(always_busy, Counters()))
     assert len(calls) == 3
+
+
+SECRET_KEY = "sk-planted-KEY-0123456789"
+URL_SECRETS = ("p@ss-word-77", "tok-access-88", "amz-sig-99", "pw-value-11", "code-value-22", "sk-query-33")
+
+
+def _planted_url(server, userinfo: bool = False) -> str:
+    host = server.base_url.removeprefix("http://")
+    return (
+        f"http://{'bob:p@ss-word-77@' if userinfo else ''}{host}?access_token=tok-access-88&X-Amz-Signature=amz-sig-99"
+        "&pw=pw-value-11&code=code-value-22&sk=sk-query-33"
+    )
+
+
+def _everything_written(tmp_path, result) -> str:
+    files = "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file())
+    return files + result.stdout + result.stderr
+
+
+def test_no_secret_the_process_knows_reaches_a_record_a_cache_or_the_terminal(tmp_path, answers):
+    """A key in the environment and credentials in the address, against a server that echoes
+    the Authorization header in 400/401/500 bodies, in a 200 with no choices and inside a
+    reply's summary: none of it is in the record, the cache, stdout or stderr."""
+    from conftest import run_harness
+
+    docs = [r for r in answers][:5]
+    faults = ["echo401", "echo400", "echo500", "echo_no_choices", "echo_reply"]
+    basic = "Basic " + base64.b64encode(b"bob:p@ss-word-77").decode()
+    for userinfo in (False, True):  # the key as a bearer token; the address's own credentials
+        out = tmp_path / f"run-{userinfo}"
+        with ChatServer(answers) as server:
+            for doc, fault in zip(docs, faults, strict=True):
+                server.faults[doc] = [fault] * 3
+            result = run_harness(
+                "eval", "--model", "llm", "--dataset", DATASET, "-o", out / "run.json",
+                "-M", "model=test-model", "-M", f"base_url={_planted_url(server, userinfo)}",
+                "-M", f"cache_dir={out / 'cache'}", "-M", "retries=0", cwd=tmp_path, env={"OPENAI_API_KEY": SECRET_KEY},
+            )  # fmt: skip
+            assert server.auth == {basic if userinfo else f"Bearer {SECRET_KEY}"}  # what the server echoes
+        assert result.returncode == 3, result.stderr
+        written = _everything_written(out, result)
+        assert list((out / "cache").rglob("*.json"))  # the echoed reply was cached, scrubbed
+        for secret in (SECRET_KEY, basic.split()[1], *URL_SECRETS):
+            assert secret not in written, secret
+        assert "***" in json.dumps(json.loads((out / "run.json").read_text())["documents"])
+
+
+def test_an_extractors_exception_with_a_credential_in_a_url_is_scrubbed(tmp_path):
+    from conftest import run_harness
+
+    plugin = tmp_path / "plugin" / "leaky.py"
+    plugin.parent.mkdir()
+    plugin.write_text(
+        "class Leaky:\n"
+        "    name = 'leaky'\n"
+        "    def extract(self, doc):\n"
+        "        raise ValueError('cannot fetch http://h.example/x?pw=leaked-pw-4242&user=me')\n"
+    )
+    result = run_harness("eval", "--model", f"{plugin}:Leaky", "--dataset", DATASET, "--limit", "1",
+                         "-o", tmp_path / "out" / "run.json", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 3
+    assert "leaked-pw-4242" not in _everything_written(tmp_path / "out", result)
+
+
+def test_the_judge_and_judge_agreement_write_no_secret(tmp_path, answers):
+    from conftest import run_harness
+
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        json.dumps({"a": "Expand exports.", "b": "Boost exports.", "label": "same", "kind": "constructed"}) + "\n"
+    )
+    gold_predictions = tmp_path / "p.jsonl"
+    gold_predictions.write_text(json.dumps({"doc_id": DOC0, "directives": ["Expand exports."]}) + "\n")
+    with ChatServer(answers) as server:
+        server.faults["?"] = ["echo401"] * 50
+        url = _planted_url(server)
+        env = {"OPENAI_API_KEY": SECRET_KEY}
+        judged = run_harness("score", gold_predictions, "--dataset", DATASET, "--judge", "llm", "-J", "model=j",
+                             "-J", f"base_url={url}", "-J", "cache_dir=none", "-J", "retries=0",
+                             "-o", tmp_path / "judged.json", cwd=tmp_path, env=env)  # fmt: skip
+        agreement = run_harness("judge-agreement", "--pairs", pairs, "--judge", "llm", "-J", "model=j",
+                                "-J", f"base_url={url}", "-J", "cache_dir=none", "-J", "retries=0",
+                                cwd=tmp_path, env=env)  # fmt: skip
+    assert judged.returncode == 3 and agreement.returncode in (2, 3), (judged.stderr, agreement.stderr)
+    for result in (judged, agreement):
+        written = _everything_written(tmp_path, result)
+        for secret in (SECRET_KEY, *URL_SECRETS):
+            assert secret not in written, secret
+
+
+def test_a_draft_from_a_server_that_echoes_the_key_holds_no_secret(tmp_path, answers):
+    from conftest import SEEDS, run_harness
+
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    (tmp_path / "annotations").mkdir()
+    with ChatServer(answers) as server:
+        server.faults[DOC0] = ["echo_reply"]
+        result = run_harness(
+            "draft", f"seeds/{DOC0}.txt", "--model", "llm", "--out", tmp_path / "annotations" / f"{DOC0}.yaml",
+            "-M", "model=test-model", "-M", f"base_url={_planted_url(server)}", "-M", "cache_dir=none",
+            cwd=tmp_path, env={"OPENAI_API_KEY": SECRET_KEY},
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    draft = (tmp_path / "annotations" / f"{DOC0}.yaml").read_text()
+    assert "The key was Bearer ***" in draft
+    for secret in (SECRET_KEY, *URL_SECRETS):
+        assert secret not in draft + result.stdout + result.stderr, secret
