@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import statistics
 import types
 import typing
@@ -220,11 +221,26 @@ def stale_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[str]:
 
 
 def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path) -> list[Path]:
-    """Validate, then write the files of the dataset folder that changed; return those."""
+    """Validate, then write the files of the dataset folder that changed; return those.
+
+    All or nothing: every changed file is first written beside its place under a temporary
+    name, and only when all are written are they renamed into place, one after another. A
+    build that fails half-way (a full disk, a killed process) leaves the old dataset whole,
+    never new data under the old card and version.
+    """
     check_output_folder(out_dir)
     outputs = build_outputs(seeds_dir, annotations_dir)
-    written = []
-    for rel in stale_outputs(outputs, out_dir):
-        write_atomic(out_dir / rel, outputs[rel])
-        written.append(out_dir / rel)
-    return written
+    stale = stale_outputs(outputs, out_dir)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for rel in stale:
+            final = out_dir / rel
+            temporary = final.with_name(f".{final.name}.building")
+            write_atomic(temporary, outputs[rel])
+            staged.append((temporary, final))
+        for temporary, final in staged:
+            os.replace(temporary, final)
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+    return [out_dir / rel for rel in stale]

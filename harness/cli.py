@@ -9,6 +9,7 @@ line or field at fault; the CLI catches nothing else it expects.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import logging
 import os
@@ -25,7 +26,6 @@ from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED
 
 #: 3: the run finished and its record is written, but some documents failed (see the record).
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_DOCUMENTS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-EXIT_BROKEN_PIPE = 141  # as a process killed by SIGPIPE
 
 
 def _console(stderr: bool = False):  # rich is imported only when something is printed with it
@@ -50,11 +50,23 @@ class _SafeStream(io.TextIOBase):
     def write(self, text: str) -> int:
         from .redact import scrub
 
-        self.stream.write(self._CONTROL.sub("", scrub(text)))
+        try:
+            self.stream.write(self._CONTROL.sub("", scrub(text)))
+        except BrokenPipeError:
+            self._closed_by_reader()
         return len(text)
 
     def flush(self) -> None:
-        self.stream.flush()
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._closed_by_reader()
+
+    def _closed_by_reader(self) -> None:
+        # `harness ... | head`: the reader has gone, which is a normal end; whatever is still
+        # to be printed goes nowhere (and Python's own flush at exit finds nothing to fail on)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
 
     def isatty(self) -> bool:
         return self.stream.isatty()
@@ -134,7 +146,31 @@ def _settings(args: argparse.Namespace):
 
 
 def _finish(record, output: Path | None, per_doc: bool) -> int:
+    """Save the run record, then report it. The record is written first: a reader that goes
+    away (``| head``) or a full disk on standard output must not lose a finished run."""
     from .records import write_record_safely
+
+    path = output or Path("runs") / f"{record.run_id}.json"
+    written, problem = write_record_safely(record, path, exclusive=output is None)
+    try:
+        _report(record, per_doc)
+        if problem:
+            print(f"harness: cannot write the run record ({problem}); it is kept at {written}", file=sys.stderr)
+        else:
+            _console().print(f"Run record: {written}", soft_wrap=True)
+    except OSError as exc:
+        # standard output cannot be written (a full disk): the record is saved all the same
+        with contextlib.suppress(OSError):
+            print(f"harness: cannot print the results ({exc.strerror}); the run record is {written}", file=sys.stderr)
+    if problem:
+        return EXIT_BAD_INPUT
+    code = EXIT_DOCUMENTS_FAILED if record.failed_documents else EXIT_OK
+    if record.judged and record.judge_fallbacks:
+        code = EXIT_DOCUMENTS_FAILED
+    return code
+
+
+def _report(record, per_doc: bool) -> None:
     from .report import documents_table, scores_table
 
     out = _console()
@@ -150,19 +186,11 @@ def _finish(record, output: Path | None, per_doc: bool) -> int:
     # Plain prints: a note is one line whatever the terminal's width.
     for note in record.notes:
         print(f"note: {one_line(note)}", file=sys.stderr)
-    path = output or Path("runs") / f"{record.run_id}.json"
-    written, problem = write_record_safely(record, path, exclusive=output is None)
-    if problem:
-        print(f"harness: cannot write the run record ({problem}); it is kept at {written}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    out.print(f"Run record: {written}", soft_wrap=True)
-    code = EXIT_OK
     if record.failed_documents:
         print(
             f"{record.failed_documents} of {record.dataset.documents} document(s) failed; scored as empty",
             file=sys.stderr,
         )
-        code = EXIT_DOCUMENTS_FAILED
     if record.judged:
         fallbacks, total = len(record.judge_fallbacks), record.dataset.documents
         judged = f"Judged by the model judge: {total - fallbacks} of {total} document(s)"
@@ -172,18 +200,25 @@ def _finish(record, output: Path | None, per_doc: bool) -> int:
                 f"{', '.join(record.judged_scores)} mix the judge's verdicts with the matcher's",
                 file=sys.stderr,
             )
-            code = EXIT_DOCUMENTS_FAILED
         else:
             out.print(f"{judged}; 0 fell back to the deterministic matcher", soft_wrap=True)
-    return code
 
 
-def _check_output(output: Path | None) -> None:
-    """Refuse an unusable ``-o`` before a long run, not after it."""
+def _check_output(output: Path | None, inputs: Sequence[Path] = (), dataset: str | None = "") -> None:
+    """Refuse an unusable ``-o`` before a long run, not after it: not a regular file, one of
+    the run's ``inputs``, or inside the dataset folder it reads (``dataset``: the ``--dataset``
+    given, None for the bundled one, ``""`` for none)."""
+    from .dataset import bundled
     from .files import check_writable_target
 
-    if output is not None:
-        check_writable_target(output)
+    if output is None:
+        return
+    folders = []
+    if dataset is None:
+        folders.append(bundled())
+    elif dataset and Path(dataset).is_dir():
+        folders.append(Path(dataset))
+    check_writable_target(output, inputs, folders)
 
 
 def _judge(args: argparse.Namespace):
@@ -204,7 +239,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     settings = _settings(args)
     model_args = _model_args(args.model_arg)
     judge = _judge(args)
-    _check_output(args.output)
+    _check_output(args.output, dataset=args.dataset)
     label = one_line(args.model, 40)
     progress = Progress(
         TextColumn("{task.description}"),
@@ -253,7 +288,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     judge = _judge(args)
-    _check_output(args.output)
+    _check_output(args.output, [args.predictions], dataset=args.dataset)
     record = score_file(
         args.predictions,
         dataset=args.dataset,
@@ -304,11 +339,17 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_view(args: argparse.Namespace) -> int:
+    from .dataset import bundled
+    from .files import check_writable_target
     from .records import read_record
     from .view import write_report
 
-    _check_output(args.output)
-    out = write_report([read_record(p) for p in args.runs], args.output)
+    check_writable_target(args.output)
+    runs = [read_record(p) for p in args.runs]
+    # the report must not replace a record it shows, nor a file of a dataset it reads
+    folders = [bundled() if r.dataset.source == "bundled" else Path(r.dataset.source) for r in runs]
+    check_writable_target(args.output, args.runs, [f for f in folders if f.is_dir()])
+    out = write_report(runs, args.output)
     print(f"Report: {out}")
     return EXIT_OK
 
@@ -632,10 +673,6 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("harness: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (`harness leaderboard | head`): nothing to report to anyone.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
     except Exception as exc:
         # A bug in the harness. Still one line; HARNESS_DEBUG=1 shows the traceback.
         if os.environ.get("HARNESS_DEBUG"):

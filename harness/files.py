@@ -75,10 +75,28 @@ def read_text(path: Path, limit: int = DEFAULT_MAX_BYTES, what: str = "file") ->
         raise HarnessError(f"{path}:{line}: not valid UTF-8 (byte 0x{byte:02x} at column {column})") from None
 
 
-def check_writable_target(path: Path) -> None:
-    """Refuse a target that is not a regular file, or an empty path, before any work."""
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def check_writable_target(path: Path, inputs: Iterable[Path] = (), folders: Iterable[Path] = ()) -> None:
+    """Refuse a target that is not a regular file, or an empty path, before any work; and
+    one that is an input of the run (``inputs``: a predictions file, a run record) or lies
+    inside a folder the run reads (``folders``: the dataset), so an output never replaces
+    what it was made from. Paths are compared resolved (links followed)."""
     if str(path) in ("", "."):
         raise HarnessError(f"{str(path)!r}: not a file name")
+    target = Path(os.path.realpath(path))
+    for given in inputs:
+        if Path(os.path.realpath(given)) == target:
+            raise HarnessError(f"{path}: is an input of this run ({given}); write the output elsewhere")
+    for folder in folders:
+        if _inside(target, Path(os.path.realpath(folder))):
+            raise HarnessError(f"{path}: is inside the dataset this run reads ({folder}); write the output elsewhere")
     try:
         info = os.stat(path)
     except FileNotFoundError:

@@ -558,14 +558,109 @@ def test_the_cli_catches_only_the_user_error_type():
     source = (ROOT / "harness" / "cli.py").read_text()
     handlers = [line.strip() for line in source.splitlines() if line.strip().startswith("except")]
     assert handlers == [
+        "except BrokenPipeError:",  # _SafeStream.write: the reader went away, a normal end
+        "except BrokenPipeError:",  # _SafeStream.flush
         "except InvalidAnnotations as exc:",  # a HarnessError: build adds a count of the problems
+        "except OSError as exc:",  # _finish: stdout cannot be written; the record is saved
         "except SystemExit as exc:  # --help, --version, or a usage error already printed",
         "except HarnessError as exc:",
         "except KeyboardInterrupt:",
-        "except BrokenPipeError:",
         "except Exception as exc:",
     ]
 
 
 def test_seeds_and_annotations_are_untouched():
     assert (SEEDS / f"{DOC0}.txt").is_file() and (ANNOTATIONS / f"{DOC0}.yaml").is_file()
+
+
+# ------------------------------------------------- outputs never replace their inputs
+
+
+def _dataset_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "ds"
+    shutil.copytree(DATASET, copy)
+    return copy
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_output_that_is_an_input_or_inside_the_dataset_is_refused(tmp_path, capsys, record):
+    ds = _dataset_copy(tmp_path)
+    before = _snapshot(ds)
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text(json.dumps({"doc_id": DOC0}) + "\n")
+    cases = [
+        (["eval", "--model", "null", "--dataset", ds, "-o", ds / "data" / "test.parquet"], "is inside the dataset"),
+        (["eval", "--model", "null", "--dataset", ds, "-o", ds / "README.md"], "is inside the dataset"),
+        (["score", predictions, "--dataset", ds, "-o", predictions], "is an input of this run"),
+        (["score", predictions, "--dataset", ds, "-o", ds / "new.json"], "is inside the dataset"),
+        (["view", record, "-o", record], "is an input of this run"),
+    ]
+    for args, message in cases:
+        line = one_error(capsys, *args)
+        assert message in line and "write the output elsewhere" in line, line
+    assert _snapshot(ds) == before
+    assert predictions.read_text() == json.dumps({"doc_id": DOC0}) + "\n"
+    json.loads(record.read_text())  # the record is still a record
+
+
+def test_view_refuses_to_write_into_the_dataset_its_runs_read(tmp_path, capsys):
+    ds = _dataset_copy(tmp_path)
+    run = tmp_path / "run.json"
+    assert cli(capsys, "eval", "--model", "null", "--dataset", ds, "-o", run)[0] == 0
+    before = _snapshot(ds)
+    assert "is inside the dataset" in one_error(capsys, "view", run, "-o", ds / "README.md")
+    assert _snapshot(ds) == before
+
+
+def test_the_default_dataset_is_protected_too(tmp_path, capsys):
+    from harness.dataset import bundled
+
+    target = bundled() / "README.md"
+    before = target.read_bytes()
+    assert "is inside the dataset" in one_error(capsys, "eval", "--model", "null", "-o", target)
+    assert target.read_bytes() == before
+
+
+def test_a_build_that_fails_half_way_leaves_the_old_dataset_whole(tmp_path, capsys, monkeypatch):
+    from harness import build as build_module
+
+    ds = _dataset_copy(tmp_path)
+    annotations = tmp_path / "annotations"
+    shutil.copytree(ANNOTATIONS, annotations, ignore=shutil.ignore_patterns("annotator_b"))
+    path = annotations / f"{DOC0}.yaml"
+    # the presider's name spelt with two spaces: both Parquet files and the card change
+    path.write_text(path.read_text().replace("name: Hao Peng", "name: Hao  Peng", 1))
+    before = _snapshot(ds)
+    calls = []
+    real = build_module.write_atomic
+
+    def failing(target, data, *args, **kwargs):
+        calls.append(target)
+        if len(calls) == 2:
+            raise HarnessError(f"{target}: no space left on the device")
+        return real(target, data, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "write_atomic", failing)
+    code, _, err = cli(capsys, "build", "--seeds", SEEDS, "--annotations", annotations, "--out", ds)
+    assert code == 2 and "no space left" in err[0]
+    assert len(calls) == 2  # it failed after writing one file of several
+    assert _snapshot(ds) == before  # nothing moved into place, nothing left behind
+
+
+@pytest.mark.slow
+def test_a_finished_run_keeps_its_record_when_the_reader_goes_away_or_the_disk_is_full(tmp_path):
+    harness = Path(sys.executable).with_name("harness")
+    command = [str(harness), "eval", "--model", "rules", "--dataset", str(DATASET)]
+    for i, shell in enumerate(["{cmd} -o r0.json | head -1", "{cmd} -o r1.json | true", "{cmd} -o r2.json > /dev/full"]):
+        line = shell.format(cmd=" ".join(command))
+        done = subprocess.run(
+            ["bash", "-c", f"set -o pipefail; {line}"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, (line, done.returncode, done.stderr)
+        assert "Traceback" not in done.stderr
+        record = json.loads((tmp_path / f"r{i}.json").read_text())
+        assert record["dataset"]["documents"] == 5 and not record["failed_documents"]
+    assert "the run record is r2.json" in done.stderr  # said, on one line, when stdout is full
