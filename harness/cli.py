@@ -485,10 +485,12 @@ def cmd_judge_agreement(args: argparse.Namespace) -> int:
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from .dataset import bundled, load_references
-    from .leaderboard import classify, load_results, render, update_readme
+    from .leaderboard import classify, load_results, render, update_readme, verify_scores
 
     gold = load_references(args.dataset or bundled(), args.split)
-    board = classify(load_results(args.results), gold.sha256, len(gold.references), DEFAULT_THRESHOLD)
+    records = load_results(args.results)
+    verify_scores([r for r in records if r.dataset.sha256 == gold.sha256], gold.references)
+    board = classify(records, gold.sha256, len(gold.references), DEFAULT_THRESHOLD)
     table = render(board)
     changed = update_readme(args.readme, table, check=args.check)
     if args.check:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from .files import MiB, read_text, write_atomic
 from .matching import Matcher
 from .metrics import HEADLINE, LABELS, OVERALL, OVERALL_PARTS, WEIGHTS
 from .records import RunRecord, read_record
+from .schema import Reference
 
 START = "<!-- leaderboard:start -->"
 END = "<!-- leaderboard:end -->"
@@ -52,6 +54,30 @@ def load_results(folder: Path) -> list[RunRecord]:
     if not paths:
         raise LeaderboardError(f"{folder}: no run records (*.json)")
     return [read_record(p) for p in paths]
+
+
+def verify_scores(records: list[RunRecord], references: Sequence[Reference]) -> None:
+    """Score every unjudged record on this dataset version again from its predictions, and
+    refuse one whose per-document scores are not what the harness gives (a record edited
+    after the run). A record of another version or matcher is left out of the ranking
+    anyway; a judged one cannot be re-scored without the judge."""
+    from .metrics import judge_document
+
+    by_id = {r.doc_id: r for r in references}
+    for record in records:
+        if record.judged or record.matcher != Matcher(record.threshold).settings():
+            continue
+        if any(d.doc_id not in by_id for d in record.documents):
+            continue
+        for document in record.documents:
+            fresh, _ = judge_document(document.prediction, by_id[document.doc_id], record.threshold)
+            if any(abs(fresh.get(k, -1.0) - v) > 1e-9 for k, v in document.scores.items()) or set(fresh) != set(
+                document.scores
+            ):
+                raise LeaderboardError(
+                    f"run {record.run_id}: {document.doc_id}: the scores in the record are not what its prediction "
+                    "scores; the record was changed after the run"
+                )
 
 
 def cell(text: str) -> str:

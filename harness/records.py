@@ -147,6 +147,15 @@ class RunRecord(_Model):
             raise ValueError(f"dataset.documents says {self.dataset.documents}, the record holds {len(ids)}")
         if self.started_at.tzinfo is None:
             raise ValueError("started_at: needs a time zone")
+        # The aggregates are the means of the per-document scores: a record that says
+        # otherwise (a forged mean ranked first) is not a record of this harness.
+        for name, aggregate in self.aggregates.items():
+            values = [d.scores[name] for d in self.documents if name in d.scores]
+            if values and abs(sum(values) / len(values) - aggregate.mean) > 1e-9:
+                raise ValueError(
+                    f"aggregates.{name}.mean is {aggregate.mean:.6f}, the documents' scores give "
+                    f"{sum(values) / len(values):.6f}"
+                )
         return self
 
     @property

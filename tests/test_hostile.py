@@ -664,3 +664,30 @@ def test_a_finished_run_keeps_its_record_when_the_reader_goes_away_or_the_disk_i
         record = json.loads((tmp_path / f"r{i}.json").read_text())
         assert record["dataset"]["documents"] == 5 and not record["failed_documents"]
     assert "the run record is r2.json" in done.stderr  # said, on one line, when stdout is full
+
+
+def test_a_record_whose_means_are_not_its_documents_is_refused_everywhere(board, tmp_path, capsys):
+    results, readme = board
+
+    def forge(d):
+        d["aggregates"]["overall"] = {"mean": 0.99, "ci_low": 0.98, "ci_high": 1.0}
+
+    edit(results / "null.json", results / "forged.json", forge)
+    line = one_error(capsys, "leaderboard", "--results", results, "--readme", readme, "--dataset", DATASET)
+    assert "aggregates.overall.mean is 0.990000, the documents' scores give 0.000000" in line, line
+    assert "forged.json" in line
+    assert "aggregates.overall.mean" in one_error(capsys, "compare", results / "forged.json", results / "null.json")
+
+
+def test_a_record_whose_document_scores_were_edited_is_refused_by_the_leaderboard(board, capsys):
+    results, readme = board
+
+    def forge(d):  # every score of every document, and the means, raised together
+        for document in d["documents"]:
+            document["scores"] = dict.fromkeys(document["scores"], 1.0)
+        for aggregate in d["aggregates"].values():
+            aggregate.update(mean=1.0, ci_low=1.0, ci_high=1.0)
+
+    edit(results / "null.json", results / "forged.json", forge)
+    line = one_error(capsys, "leaderboard", "--results", results, "--readme", readme, "--dataset", DATASET)
+    assert "the scores in the record are not what its prediction scores" in line, line
