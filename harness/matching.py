@@ -69,13 +69,132 @@ STOPWORDS = frozenset(
     s t 's do doe did make let get take us i you your
     """.split()
 )
-#: Cues of negation, and verbs that negate the action that follows them ("stop expanding",
-#: "oppose efforts to expand"), as stems.
+#: Cues of negation (stems), left out of content words.
 NEGATIONS = frozenset("not no never nor n't dont don".split())
-NEGATING = frozenset("stop ceas halt refrain abandon suspend postpon shelv cancel scrap oppos reject".split())
-#: Words that may stand between a negation and the action it negates ("do not further
-#: expand", "stop efforts to expand").
-_BRIDGE = frozenset("to the a an effort attempt plan ani further longer do be".split())
+#: Operators that negate what follows them in their clause: "do not expand", "refuse to
+#: expand", "stop efforts to expand", "oppose efforts to expand", "fail to expand" (stems).
+#: "no" is not one: "allow no accidents" and "leave no risk unaddressed" negate a noun.
+NEGATORS = frozenset(
+    "not never nor neither refrain refus declin ceas stop halt abandon suspend postpon shelv cancel scrap oppos "
+    "reject fail".split()
+)
+#: Words of a negative sense: a negation whose scope holds one is a double negation and
+#: cancels ("do not fail to", "never relax", "never abandon", "do not let control slacken").
+#: Plain negations do not cancel each other ("neither ... nor", "do not ... not dare").
+NEGATIVE_SENSE = (NEGATORS - {"not", "never", "nor", "neither"}) | frozenset(
+    "neglect ignor overlook forget relax slacken loosen laps weaken lose miss slip".split()
+)
+#: How many words after a negation it reaches, within its clause.
+NEGATION_SCOPE = 10
+#: Phrases read as one negating word before tokenising.
+_NEGATING_PHRASES = [
+    (re.compile(r"n[’']t\b", re.IGNORECASE), " not"),
+    (re.compile(r"\bcannot\b", re.IGNORECASE), "can not"),
+    (re.compile(r"\bno\s+longer\b", re.IGNORECASE), "not"),
+    (re.compile(r"\bgiv(?:e|es|ing|en)\s+up\b|\bgave\s+up\b", re.IGNORECASE), "abandon"),
+    (
+        re.compile(
+            r"\b(?:turn(?:ed|s|ing)?|call(?:ed|s|ing)?|rul(?:ed|es|ing))\s+(?:down|off|out)\b|"
+            r"\bdecided\s+against\b|\bon\s+hold\b",
+            re.IGNORECASE,
+        ),
+        " reject ",
+    ),
+]
+_CLAUSE_END = re.compile(r"[.;:!?\n]+")
+
+
+_COMMA = ","
+
+
+@lru_cache(maxsize=1 << 14)
+def _clauses(text: str) -> tuple[tuple[str, ...], ...]:
+    """The text's clauses (split at . ; : ! ?), each as stemmed tokens, synonyms mapped, a
+    comma kept as a token of its own."""
+    for pattern, replacement in _NEGATING_PHRASES:
+        text = pattern.sub(replacement, text)
+    return tuple(
+        tuple(
+            _COMMA if part == "," else SYNONYMS.get(t, t)
+            for part in re.split(r"(,)", clause)
+            for t in ((part,) if part == "," else rouge.tokens(part))
+        )
+        for clause in _CLAUSE_END.split(text)
+        if clause.strip()
+    )
+
+
+#: Negators that take a thing rather than an action ("stop outbreaks", "scrap discriminatory
+#: policies"): no aside after them is skipped.
+_THING_NEGATORS = frozenset("stop ceas halt abandon suspend postpon shelv cancel scrap oppos reject".split())
+#: Verbs that act against a thing: in a gold directive, what they reach is not something to
+#: be done ("Prevent major accidents": stopping accidents agrees with it).
+PREVENTING = frozenset("prevent avoid guard curb avert forestal elimin combat resolv defus crack punish".split())
+
+
+_AUXILIARIES = frozenset("do doe did must should shall will can may".split())
+
+
+def _reach(words: Sequence[str], i: int) -> tuple[str, ...]:
+    """The words a negation at ``i`` reaches: up to :data:`NEGATION_SCOPE` words of its
+    clause, ending at a comma — past an aside that opens right after an auxiliary's negation
+    ("Do not, under any circumstances, expand ...")."""
+    rest = list(words[i + 1 :])
+    aside = rest[:1] == [_COMMA] and _COMMA in rest[1:] and i > 0 and words[i - 1] in _AUXILIARIES
+    if aside and words[i] not in _THING_NEGATORS:
+        rest = rest[rest.index(_COMMA, 1) + 1 :]
+    if _COMMA in rest:
+        rest = rest[: rest.index(_COMMA)]
+    return tuple(rest[:NEGATION_SCOPE])
+
+
+@lru_cache(maxsize=1 << 14)
+def negation_scopes(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every negation of ``text`` that is not cancelled, as (the negating word, the words it
+    reaches): :data:`NEGATORS`, each reaching :data:`NEGATION_SCOPE` words of its clause (a
+    negator of things up to a comma), cancelled by a word of :data:`NEGATIVE_SENSE` in that
+    reach (which it then consumes)."""
+    found = []
+    for words in _clauses(text):
+        i = 0
+        while i < len(words):
+            if words[i] in NEGATORS:
+                reach = _reach(words, i)
+                cancel = next((k for k, w in enumerate(reach) if w in NEGATIVE_SENSE), None)
+                if cancel is not None:
+                    i = words.index(reach[cancel], i + 1) + 1
+                    continue
+                found.append((words[i], reach))
+            i += 1
+    return tuple(found)
+
+
+@lru_cache(maxsize=1 << 14)
+def _positive_words(text: str) -> frozenset[str]:
+    """The content words of ``text`` it asks to be done: those no negation or preventing verb
+    of the text reaches ("expand exports": expand, export; "prevent major accidents": none)."""
+    positive, reached = set(), set()
+    for words in _clauses(text):
+        for i, word in enumerate(words):
+            if word in NEGATORS or word in PREVENTING:
+                reached.update(_reach(words, i))
+        positive.update(w for w in words if w != _COMMA and w not in STOPWORDS and w not in NEGATIONS)
+    return frozenset(positive - reached - NEGATORS - PREVENTING)
+
+
+def negated_words(text: str, references: Sequence[str], act: frozenset[str] = frozenset()) -> str | None:
+    """A negation of ``text`` that reaches a word the ``references`` ask to be done, or one of
+    their actions ``act``: the reason, or None. What a reference itself negates or prevents
+    may be negated ("stop outbreaks" for "prevent outbreaks")."""
+    scopes = negation_scopes(text)
+    if not scopes:
+        return None
+    positive = frozenset().union(*(_positive_words(r) for r in references)) | act
+    for word, reach in scopes:
+        if hit := next((w for w in reach if w in positive), None):
+            return f"{word!r} negates {hit!r}"
+    return None
+
 
 # Words of the genre that say the same thing, each group mapped to its first member (stems).
 _SYNONYM_GROUPS = [
@@ -135,7 +254,7 @@ _OPPOSITE_PAIRS = [
     ("implement", "scrap"), ("uphold", "abandon"), ("uphold", "oppos"), ("uphold", "reject"),
     ("studi", "ignor"), ("stimul", "suppress"), ("stimul", "dampen"), ("stimul", "stifl"),
     ("cultiv", "neglect"), ("cultiv", "suppress"), ("ensur", "neglect"), ("ensur", "jeopard"),
-    ("ensur", "endang"), ("prevent", "allow"), ("prevent", "permit"), ("prevent", "caus"),
+    ("ensur", "endang"),
     ("attract", "deter"), ("attract", "repel"), ("tighten", "loosen"),
     ("tighten", "relax"), ("tighten", "eas"), ("stabil", "destabil"), ("open", "close"),
     ("remov", "add"), ("remov", "impos"), ("elimin", "introduc"),
@@ -325,32 +444,22 @@ def actions(gold: str) -> frozenset[str]:
     return frozenset(w for v in verbs for w in content_words(v))
 
 
-def negated_action(candidate: str, gold: str) -> str | None:
-    """The gold's action word that ``candidate`` negates, if any (see the module doc).
-
-    A negation whose next word is itself a negating verb cancels it ("do not fail to" is
-    not "fail to"; "never abandon" is not "abandon").
-    """
+def negated_action(candidate: str, gold: str, quotes: Sequence[str] = ()) -> str | None:
+    """How ``candidate`` negates or reverses the instruction, if it does: a negation that is
+    not cancelled and reaches what the gold or its quotes ask to be done, or the gold's action
+    (:func:`negated_words`: "Do not actively expand", "Refuse to", "Never again", "Stop efforts
+    to", "Expand exports but do not support ..."), or an opposite of the gold's action in its
+    place ("Reduce exports" for "Expand exports", :data:`OPPOSITES`)."""
     act = actions(gold)
-    words = [SYNONYMS.get(t, t) for t in rouge.tokens(candidate.lower().replace("n't", " not"))]
-    i = 0
-    while i < len(words):
-        if words[i] in NEGATIONS or words[i] in NEGATING:
-            j, bridged = i + 1, 0
-            while j < len(words) and words[j] in _BRIDGE and bridged < 3:
-                j, bridged = j + 1, bridged + 1
-            if j < len(words):
-                if words[j] in NEGATIONS or words[j] in NEGATING or words[j] in ("fail", "neglect", "ignor"):
-                    i = j + 1  # a double negation
-                    continue
-                if words[j] in act:
-                    return words[j]
-        i += 1
-    # An opposite as the prediction's own action ("Reduce exports" for "Expand exports").
-    for mine in sorted(actions(candidate)):
-        for action in sorted(act):
-            if mine in OPPOSITES.get(action, ()) and action not in words:
-                return f"{action} (reversed by {mine!r})"
+    if reason := negated_words(candidate, (gold, *quotes), act):
+        return reason
+    for clause in _clauses(candidate):
+        for i, word in enumerate(clause):
+            for action in sorted(act):
+                # an opposite in place of the action, not itself negated ("never relax")
+                negated = any(w in NEGATIONS or w in NEGATORS for w in clause[max(0, i - 3) : i])
+                if word in OPPOSITES.get(action, ()) and action not in clause and not negated:
+                    return f"{word!r} in place of the gold's {action!r}"
     return None
 
 
@@ -439,8 +548,8 @@ def check_text(
         return f"numbers: {', '.join(stray)} stated where the gold and its quotes have none such", p
     if stray := stray_names(candidate, wide):
         return f"names: {', '.join(dict.fromkeys(stray))} not in the gold or its quotes", p
-    if verb := negated_action(candidate, gold.text):
-        return f"negation: it negates the gold's action {verb}", p
+    if how := negated_action(candidate, gold.text, gold.quotes):
+        return f"negation: {how}", p
     if rival is None:
         rival = max((_share_of(candidate, o.pool) for o in others if o.text != gold.text), default=0.0)
     if rival > p:
@@ -600,36 +709,12 @@ def _unit_keys(unit: str) -> tuple[frozenset[str], frozenset[str], tuple[tuple[i
 _LEADING = re.compile(r"^([A-Z][a-z]+(?<!ed)(?<!ing))(?= [A-Z])")
 
 
-#: Phrasal verbs that turn a decision down, read as one negating verb.
-_TURNED_DOWN = re.compile(
-    r"\b(?:turn(?:ed|s|ing)?|call(?:ed|s|ing)?|rul(?:ed|es|ing)) (?:down|off|out)\b|\bdeclin\w*|\brefus\w*"
-)
-
-
-@lru_cache(maxsize=1 << 12)
-def _marked_words(text: str) -> tuple[str, ...]:
-    """The text's content words in order, with every negation cue (a negation, a negating
-    verb, "turned down", "called off", "declined") kept as ``"<not>"``."""
-    out = []
-    text = _TURNED_DOWN.sub(" reject ", text.lower().replace("n't", " not"))
-    for t in rouge.tokens(text):
-        if t in NEGATIONS or t in NEGATING:
-            out.append("<not>")
-        elif t not in STOPWORDS:
-            out.append(SYNONYMS.get(t, t))
-    return tuple(out)
-
-
-#: How many words before a unit's word a negation reverses it ("did not expand exports").
-POLARITY_WINDOW = 3
-
-
-def _negated_in(summary: str, unit_words: frozenset[str]) -> str | None:
-    words = _marked_words(summary)
-    for i, word in enumerate(words):
-        if word in unit_words and "<not>" in words[max(0, i - POLARITY_WINDOW) : i]:
-            return f"negated: the summary negates {word!r}"
-    return None
+def _negated_in(summary: str, unit: str) -> str | None:
+    """A negation of the summary that reaches a word the unit states as done or decided
+    ("did not, despite expectations, decide to expand exports"; "turned down the plan"):
+    the reason, or None."""
+    reason = negated_words(summary, (unit,))
+    return f"negated: {reason}" if reason else None
 
 
 def carries_unit(summary: str, unit: str, threshold: float = DEFAULT_UNIT_THRESHOLD) -> Judgement:
@@ -639,8 +724,8 @@ def carries_unit(summary: str, unit: str, threshold: float = DEFAULT_UNIT_THRESH
     when the summary gives one, and it must be the unit's), every other number of the unit,
     every capitalised name (people, places, bodies: "Hao Peng", "Liaoning"), at least
     ``threshold`` of the unit's content words (synonyms of the genre count, as for
-    directives), and no negation cue within :data:`POLARITY_WINDOW` words before a unit
-    word it has ("did not expand exports"). ``similarity`` is the share of content words.
+    directives), and no negation that reaches a unit word it has (:func:`negation_scopes`:
+    "did not expand exports", "turned down the plan"). ``similarity`` is the share of content words.
     """
     unit_words = content_words(unit)
     if not unit_words:
@@ -658,7 +743,7 @@ def carries_unit(summary: str, unit: str, threshold: float = DEFAULT_UNIT_THRESH
         return Judgement(0.0, False, f"another name: {' '.join(lacking)!r} is missing", carried)
     if carried < threshold:
         return Judgement(carried, False, f"carries {carried:.0%} of the unit (< {threshold:.0%})", carried)
-    if reason := _negated_in(summary, frozenset(unit_words)):
+    if reason := _negated_in(summary, unit):
         return Judgement(0.0, False, reason, carried)
     return Judgement(carried, True, "carried", carried)
 
