@@ -49,6 +49,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from . import rouge
 from .grounding import SPAN_COVERAGE, SPAN_PRECISION, Span, find_quotes, span_overlap
@@ -342,32 +343,56 @@ _NUMBER_WORDS = {
     "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000",
     "half": "1/2", "halves": "1/2", "dozen": "12", "quarter": "1/4", "quarters": "1/4",
 }  # fmt: skip
-_NUMBER_TOKEN = re.compile(r"(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?|([A-Za-z]+)")
+_TOKEN = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)(?P<suffix>st|nd|rd|th)?|(?P<word>[A-Za-z]+)|(?P<stop>[.;:!?])")
+#: Words after which a number word is not a number of something ("put jobs first in", "one
+#: with national influence").
+_NOT_COUNTED = frozenset("in of to and with the a an for on at by from as or but than that which who is are".split())
+
+
+@lru_cache(maxsize=1 << 14)
+def _number_tokens(text: str) -> tuple[tuple[str, str, bool], ...]:
+    """``text`` as (kind, value, capitalised) tokens: ``o`` an ordinal ("20th", "second"),
+    ``c`` a cardinal ("20", "six"), ``f`` a fraction ("half", "a quarter"), ``w`` a word
+    (its value stemmed), ``.`` the end of a sentence. Digits that end a name ("COVID-19")
+    and number words not followed by a word they count ("put jobs first in") are words."""
+    raw = list(_TOKEN.finditer(text))
+    out: list[tuple[str, str, bool]] = []
+    for i, m in enumerate(raw):
+        if m["stop"]:
+            out.append((".", "", False))
+        elif m["num"]:
+            if m.start() >= 2 and text[m.start() - 1] == "-" and text[m.start() - 2].isalpha():
+                continue  # part of a name: "COVID-19"
+            value = m["num"].replace(",", "").lstrip("0") or "0"
+            out.append(("o" if m["suffix"] else "c", value, False))
+        else:
+            word = m["word"]
+            value = _NUMBER_WORDS.get(word.lower())
+            nxt = raw[i + 1] if i + 1 < len(raw) else None
+            counts = nxt is not None and nxt["word"] is not None and nxt["word"].lower() not in _NOT_COUNTED
+            if value in ("1/2", "1/4"):
+                # "the first quarter": the ordinal is the number, "quarter" the unit; "the first
+                # half" is a half all the same
+                if value == "1/2" or not (out and out[-1][0] == "o"):
+                    out.append(("f", value, False))
+                    continue
+            elif value is not None and counts:
+                out.append(("o" if word.lower() in _ORDINAL_SET else "c", value, False))
+                continue
+            for stem in rouge.tokens(word):
+                out.append(("w", SYNONYMS.get(stem, stem), word[:1].isupper()))
+    return tuple(out)
+
+
+_ORDINAL_SET = frozenset(_ORDINALS)
 
 
 @lru_cache(maxsize=1 << 14)
 def numbers(text: str) -> frozenset[str]:
     """The numbers ``text`` states, as values: digits ("20th" -> 20, "2023-2025" -> 2023 and
-    2025) and number words ("six" -> 6, "second" -> 2, "half" -> 1/2). A number word counts
-    only before another word ("first quarter"), not at the end of a clause ("put jobs
-    first"); "quarter" counts only after a word that is not an ordinal ("a quarter of")."""
-    found = set()
-    matches = list(_NUMBER_TOKEN.finditer(text))
-    for i, m in enumerate(matches):
-        digits, word = m.groups()
-        if digits:
-            found.add(digits.replace(",", "").lstrip("0") or "0")
-            continue
-        value = _NUMBER_WORDS.get(word.lower())
-        if value is None:
-            continue
-        nxt = matches[i + 1] if i + 1 < len(matches) else None
-        followed = nxt is not None and text[m.end() : nxt.start()].strip() in ("", "-")
-        if value == "1/4" and i and _NUMBER_WORDS.get(matches[i - 1].group().lower(), "").isdigit():
-            continue  # "first quarter": the ordinal is the number
-        if followed or value in ("1/2", "1/4"):
-            found.add(value)
-    return frozenset(found)
+    2025), number words ("six" -> 6, "second" -> 2) and fractions ("half" -> 1/2), as
+    :func:`_number_tokens` reads them."""
+    return frozenset(value for kind, value, _ in _number_tokens(text) if kind in "ocf")
 
 
 # ------------------------------------------------------------------------- names
@@ -395,27 +420,31 @@ def _initials(text: str) -> str:
 
 @lru_cache(maxsize=1 << 12)
 def _name_pool(pool: str) -> tuple[frozenset[str], str]:
-    return frozenset(rouge.tokens(pool)), _initials(pool)
+    """The pool's stems, with their synonyms of the genre, and the initials of its words."""
+    stems = frozenset(rouge.tokens(pool))
+    return stems | frozenset(SYNONYMS.get(t, t) for t in stems), _initials(pool)
 
 
 def stray_names(candidate: str, pool: str) -> list[str]:
-    """Names in ``candidate`` that ``pool`` lacks: a single capital letter ("Class A") must
-    stand in the pool as it is, an acronym ("SOEs") may be the initials of its words, any
-    other name must have all its words there, in any case."""
-    names = _names(candidate)
+    """Names in ``candidate`` that ``pool`` lacks. A single capital letter ("Class A") and a
+    two-letter acronym ("US", "AI") must stand in the pool as they are; a longer acronym
+    ("SOEs") may be the initials of consecutive words of the pool; any other name must have
+    every word in the pool, in any case, as the same stem or a synonym of the genre
+    ("Covid" for "epidemic"). Number words ("Twentieth") and "No." are not names."""
+    names = [n for n in _names(candidate) if n.lower() not in _NUMBER_WORDS and n not in ("No", "Nos")]
     if not names:
         return []
     words, initials = _name_pool(pool)
     stray = []
     for name in names:
-        bare = name.rstrip("s") if len(name) > 2 else name
-        if len(name) == 1:
-            if not re.search(rf"\b{name}\b", pool):
+        bare = name[:-1] if len(name) > 2 and name.endswith("s") and name[:-1].isupper() else name
+        if len(bare) <= 2 and bare.isupper():
+            if not re.search(rf"\b{re.escape(bare)}s?\b", pool):
                 stray.append(name)
         elif bare.isupper() and bare.isalpha():
-            if bare not in initials and name.lower() not in words:
+            if bare not in initials and name.lower() not in {w.lower() for w in re.findall(r"[A-Za-z]+", pool)}:
                 stray.append(name)
-        elif not all(_pool(words).has(t) for t in rouge.tokens(name)):
+        elif not all(w in words for w in content_words(name) or rouge.tokens(name)):
             stray.append(name)
     return stray
 
@@ -543,7 +572,9 @@ def check_text(
     if not words:
         return "no content words", 0.0
     p = _share_of(candidate, gold.pool)
-    wide = " ".join((gold.pool, *own_quotes)) if own_quotes else gold.pool
+    # The gold and its own quotes only: a prediction cannot license a number or a name by
+    # quoting some other passage that has it.
+    wide = gold.pool
     if stray := sorted(numbers(candidate) - numbers(wide)):
         return f"numbers: {', '.join(stray)} stated where the gold and its quotes have none such", p
     if stray := stray_names(candidate, wide):
@@ -660,14 +691,28 @@ _NOTHING = Judgement(0.0, False, "nothing in common")
 #: calibrated on judged unit/summary pairs (calibration/README.md).
 DEFAULT_UNIT_THRESHOLD = 0.3
 _MONTHS = "january february march april may june july august september october november december".split()
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"  # noqa: E501
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?"  # noqa: E501
 _DATES = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"
     rf"|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?"
-    r"|\b(\d{4})-(\d{2})-(\d{2})\b",
+    r"|\b(\d{4})-(\d{1,2})-(\d{1,2})\b"
+    r"|\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b",
     re.IGNORECASE,
 )
 _HEADER = re.compile(r"^\s*date \d{4}-\d{2}-\d{2}")
+
+
+class Date(NamedTuple):
+    """A date a text states: the (month, day) it can be read as — two for "05/06/2022",
+    which may be day-first or month-first — its year if given, and where it stands."""
+
+    readings: tuple[tuple[int, int], ...]
+    year: int | None
+    span: tuple[int, int]
+
+    def is_day(self, month: int, day: int, year: int | None = None) -> bool:
+        """Whether it can be read as that day (and year, when both give one)."""
+        return (month, day) in self.readings and (self.year is None or year is None or self.year == year)
 
 
 def _month(name: str) -> int:
@@ -675,20 +720,23 @@ def _month(name: str) -> int:
 
 
 @lru_cache(maxsize=1 << 12)
-def dates(text: str) -> tuple[tuple[int, int, int | None, tuple[int, int]], ...]:
-    """The calendar dates ``text`` states, as (month, day, year or None, where), in any of
-    the forms "17 December 2022", "December 17, 2022", "Dec. 17", "2022-12-17"."""
+def dates(text: str) -> tuple[Date, ...]:
+    """The calendar dates ``text`` states, in any of the forms "17 December 2022", "December
+    17, 2022", "Dec. 17", "17th of December", "2022-12-17", "17/12/2022", "12.17.2022"."""
     found = []
     for m in _DATES.finditer(text):
-        d1, m1, y1, m2, d2, y2, yi, mi, di = m.groups()
+        d1, m1, y1, m2, d2, y2, yi, mi, di, a, b, yn = m.groups()
         if d1:
-            month, day, year = _month(m1), int(d1), y1
+            readings, year = [(_month(m1), int(d1))], y1
         elif m2:
-            month, day, year = _month(m2), int(d2), y2
+            readings, year = [(_month(m2), int(d2))], y2
+        elif yi:
+            readings, year = [(int(mi), int(di))], yi
         else:
-            month, day, year = int(mi), int(di), yi
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            found.append((month, day, int(year) if year else None, m.span()))
+            readings, year = list(dict.fromkeys([(int(b), int(a)), (int(a), int(b))])), yn
+        readings = [(mo, d) for mo, d in readings if 1 <= mo <= 12 and 1 <= d <= 31]
+        if readings:
+            found.append(Date(tuple(readings), int(year) if year else None, m.span()))
     return tuple(found)
 
 
@@ -697,11 +745,12 @@ def _unit_keys(unit: str) -> tuple[frozenset[str], frozenset[str], tuple[tuple[i
     """The numbers (dates aside), the capitalised names and the dates of a unit."""
     unit_dates = dates(unit)
     rest = unit
-    for *_, (a, b) in reversed(unit_dates):
+    for date in reversed(unit_dates):
+        a, b = date.span
         rest = rest[:a] + " " + rest[b:]
     names = frozenset(t for name in (*_names(unit), *_LEADING.findall(unit)) for t in content_words(name))
     names -= frozenset(m[:4] for m in _MONTHS) | frozenset(content_words(" ".join(_MONTHS)))
-    return numbers(rest), names, tuple((m, d, y) for m, d, y, _ in unit_dates)
+    return numbers(rest), names, tuple((*d.readings[0], d.year) for d in unit_dates)
 
 
 # "Hao Peng presided", "Governor Li Lecheng": a name at the start when the next word is
@@ -735,7 +784,7 @@ def carries_unit(summary: str, unit: str, threshold: float = DEFAULT_UNIT_THRESH
     carried = share(unit_words, summary_words)
     said = dates(summary)
     for month, day, year in unit_dates:
-        if not any(m == month and d == day and (y is None or year is None or y == year) for m, d, y, _ in said):
+        if not any(date.is_day(month, day, year) for date in said):
             return Judgement(0.0, False, f"another date: {day} {_MONTHS[month - 1].title()} is missing", carried)
     if lacking := sorted(numbers_needed - numbers(summary)):
         return Judgement(0.0, False, f"another number: {', '.join(lacking)} is missing", carried)
@@ -775,16 +824,29 @@ _SURNAMES = frozenset(
     """li wang zhang liu chen yang zhao huang zhou wu xu sun hu zhu gao lin he guo ma luo liang song zheng xie han
     tang feng yu dong xiao cheng cao yuan deng fu shen zeng peng lu su jiang cai jia ding wei xue ye yan pan du dai
     xia zhong tian ren fan fang shi yao tan liao zou xiong jin kong bai cui kang mao qiu qin gu hou shao meng long
-    wan duan qian yin yi chang qiao lai gong wen hao xi lou ni bao niu mu""".split()
+    wan duan qian yin yi chang qiao lai gong wen hao xi lou ni bao niu mu an ai bi bian bo cen chai che chi chu cong
+    dou e fei ge geng guan hang hong hua ji jiao jing ju kou kuang lan lang lei lian ling man mei miao min mo nie
+    ning ou pang pei pu qi qu quan rao rong ruan sang sha shan shang she shu si tao teng tong xiang xin xing you yue
+    zang zhai zhan zhen zhuang zuo ouyang sima zhuge shangguan situ murong dongfang""".split()
 )
 # Every pair of capitalised words, overlapping ("October Wang Xin": "October Wang", "Wang Xin").
 _PERSON = re.compile(r"\b(?=(([A-Z][a-z]+)[ -]([A-Z][a-z]+)\b))")
+#: Cues after which the presider is named ("presided over by X", "under X").
 _PRESIDE_AFTER = re.compile(
-    r"\b(?:presided over by|presided by|chaired by|under|led by|hosted by|convened by)\b", re.IGNORECASE
+    r"\b(?:presided over by|presided by|chaired by|led by|hosted by|convened by|under)\b", re.IGNORECASE
 )
-_PRESIDE_BEFORE = re.compile(r"\b(?:presided|presiding|presides|chaired|chairing|chairs)\b", re.IGNORECASE)
+#: Cues before which the presider is named ("X presided", "with X in the chair", "which X convened").
+_PRESIDE_BEFORE = re.compile(
+    r"\b(?:presided|presiding|presides|chaired|chairing|chairs|convened|hosted|led)\b(?!\s+(?:over\s+)?by\b)"
+    r"|\bin the chair\b",
+    re.IGNORECASE,
+)
+#: How many words may stand between a cue and the name it introduces (titles: "provincial
+#: party secretary and director of the standing committee").
+_PRESIDE_WORDS = {"under": 4}
+_PRESIDE_DEFAULT_WORDS = 8
 #: Kinds of meeting a readout of the genre names; a summary may name only the gold's kinds.
-MEETING_KINDS = ("standing committee", "executive meeting", "party group", "plenary meeting", "work conference")
+MEETING_KINDS = ("standing committee", "executive meeting", "party group")
 
 
 def _people(sentence: str) -> list[tuple[str, int, int]]:
@@ -796,19 +858,20 @@ def _people(sentence: str) -> list[tuple[str, int, int]]:
 
 
 def presiders_named(summary: str) -> list[str]:
-    """Who the summary says presided: the first person named after "presided over by",
-    "chaired by", "under", "led by"; or the last named before "presided", "chaired",
-    "presiding" — within the sentence."""
+    """Who the summary says presided, within each sentence: the first person named after
+    "presided over by", "chaired by", "led by", "convened by" (up to eight words on) or "under"
+    (up to four); or the last named before "presided", "chaired", "presiding", "convened",
+    "hosted", "led" or "in the chair". A person is a capitalised pair whose first word is a
+    Chinese family name."""
     named = []
     for sentence in re.split(r"(?<=[.!?;])\s+", summary):
         people = _people(sentence)
         for m in _PRESIDE_AFTER.finditer(sentence):
-            after = [p for p in people if p[1] >= m.end() and len(sentence[m.end() : p[1]].split()) <= 6]
+            limit = _PRESIDE_WORDS.get(m.group(0).lower(), _PRESIDE_DEFAULT_WORDS)
+            after = [p for p in people if p[1] >= m.end() and len(sentence[m.end() : p[1]].split()) <= limit]
             if after:
                 named.append(after[0][0])
         for m in _PRESIDE_BEFORE.finditer(sentence):
-            if sentence[max(0, m.start() - 3) : m.start()].lower().endswith("by "):
-                continue
             before = [p for p in people if p[2] <= m.start()]
             if before and not _PRESIDE_AFTER.search(sentence[before[-1][2] : m.start()]):
                 named.append(before[-1][0])
@@ -831,7 +894,6 @@ class SummaryFacts:
         return " ".join(self.references)
 
 
-_NUMBER_PAIR = re.compile(r"[A-Za-z0-9]+")
 
 
 #: How many content words after a number it is read with.
@@ -839,25 +901,29 @@ NUMBER_WINDOW = 2
 
 
 def _number_pairs(text: str) -> list[tuple[str, str]]:
-    """(number, each of the :data:`NUMBER_WINDOW` content words after it): "two strategic
-    cooperation agreements" -> (2, strateg), (2, cooper); dates are left out (they are
-    checked as dates)."""
-    for *_, (a, b) in reversed(dates(text)):
+    """(number, each of the :data:`NUMBER_WINDOW` content words after it in its sentence):
+    "two strategic cooperation agreements" -> (c2, strateg), (c2, cooper); "the Third
+    Plenary Session" -> (o3, plenari). Ordinals and cardinals are kept apart ("the first year"
+    is not "a three-year plan"); a year is read only with a name right after it ("the 2022
+    Global ..."); dates are left out (they are checked as dates)."""
+    for date in reversed(dates(text)):
+        a, b = date.span
         text = text[:a] + " . " + text[b:]
-    tokens = _NUMBER_PAIR.findall(text.replace("-", " "))
+    tokens = _number_tokens(text)
     pairs = []
-    for i, tok in enumerate(tokens):
-        value = numbers(tok + " x") if not tok[0].isdigit() else numbers(tok)
-        if len(value) != 1:
+    for i, (kind, value, _) in enumerate(tokens):
+        if kind not in "oc":
             continue
+        year = kind == "c" and len(value) == 4 and 1900 <= int(value) <= 2100
+        window = 1 if year else NUMBER_WINDOW
         seen = 0
-        for nxt in tokens[i + 1 : i + 5]:
-            if numbers(nxt + " x") or nxt[0].isdigit() or seen == NUMBER_WINDOW:
+        for next_kind, word, capitalised in tokens[i + 1 :]:
+            if next_kind != "w" or seen == window or (year and not capitalised):
                 break
-            words = content_words(nxt)
-            if words:
-                pairs.append((next(iter(value)), words[0]))
-                seen += 1
+            if word in STOPWORDS or word in NEGATIONS:
+                continue
+            pairs.append((kind + value, word))
+            seen += 1
     return pairs
 
 
@@ -866,7 +932,7 @@ def _reference_pairs(facts: SummaryFacts) -> dict[str, frozenset[str]]:
         found: dict[str, set[str]] = {}
         for text in (_HEADER.sub("", facts.source), *facts.references):
             for value, word in _number_pairs(text):
-                found.setdefault(word, set()).add(value)
+                found.setdefault(value[0] + word, set()).add(value)  # ordinals and cardinals apart
         facts._pairs.update({w: frozenset(v) for w, v in found.items()})
     return facts._pairs
 
@@ -883,25 +949,28 @@ def summary_errors(summary: str, facts: SummaryFacts) -> list[str]:
     """
     errors = []
     year, month, day = (int(x) for x in facts.meeting_date.split("-"))
-    body_dates = {(m, d) for m, d, _, _ in dates(_HEADER.sub("", facts.source))}
-    for m, d, y, _ in dates(summary):
-        if (m, d) == (month, day):
-            if y is not None and y != year:
-                errors.append(f"date: the year {y} (the meeting was in {year})")
-        elif (m, d) not in body_dates:
+    body_dates = {reading for date in dates(_HEADER.sub("", facts.source)) for reading in date.readings}
+    for date in dates(summary):
+        if (month, day) in date.readings:
+            if date.year is not None and date.year != year:
+                errors.append(f"date: the year {date.year} (the meeting was in {year})")
+        elif not body_dates & set(date.readings):
+            m, d = date.readings[0]
             errors.append(f"date: {d} {_MONTHS[m - 1].title()} (the meeting was on {day} {_MONTHS[month - 1].title()})")
     reference = _reference_pairs(facts)
     wrong_numbers = set()
     for value, word in dict.fromkeys(_number_pairs(summary)):
-        if word in reference and value not in reference[word] and value not in wrong_numbers:
+        known = reference.get(value[0] + word)
+        if known and value not in known and value not in wrong_numbers:
             wrong_numbers.add(value)  # one error a number, however many words it stands before
-            errors.append(f"number: {value} {word!r} (the source says {', '.join(sorted(reference[word]))})")
+            said = ", ".join(v[1:] for v in sorted(known))
+            errors.append(f"number: {value[1:]} {word!r} (the source says {said})")
     gold = {re.sub(r"\W", "", n.lower()) for n in facts.presider_names}
     for name in dict.fromkeys(presiders_named(summary)):
         key = re.sub(r"\W", "", name.lower())
         if key not in gold and "".join(reversed(name.lower().split())) not in gold:
             errors.append(f"presider: {name} (the gold presider is {facts.presider_names[0]})")
-    said, known = summary.lower(), facts.reference_text.lower()
+    said, known = (re.sub(r"[\s-]+", " ", t.lower()) for t in (summary, facts.reference_text))
     for kind in MEETING_KINDS:
         if kind in said and kind not in known:
             errors.append(f"meeting: a {kind} (not what the references say the meeting was)")

@@ -40,9 +40,21 @@ def count_words(text: str) -> int:
     return len(text.split())
 
 
+#: A word, for the summary's word limit: letters and digits, joined only by a hyphen, an
+#: apostrophe or a point ("state-owned", "Xi's", "COVID-19", "U.S"). Any other character
+#: separates words, so joining a whole document with "_" or a zero-width space buys nothing.
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+
+
 def truncate_words(text: str, limit: int) -> str:
-    """The first ``limit`` words of ``text`` (runs of non-whitespace), joined by single spaces."""
-    return " ".join(text.split()[:limit])
+    """``text`` up to the end of its ``limit``-th word (see :data:`_WORD`), its whitespace
+    folded to single spaces."""
+    end = len(text)
+    for count, match in enumerate(_WORD.finditer(text), start=1):
+        if count == limit:
+            end = match.end()
+            break
+    return " ".join(text[:end].split())
 
 
 def parse_iso_date(value: str) -> dt.date:

@@ -14,6 +14,7 @@ from harness.matching import (
     PredictedDirective,
     SummaryFacts,
     carries_unit,
+    dates,
     judge_summary,
     numbers,
     same_directive,
@@ -462,3 +463,138 @@ def test_directive_grounded_by_hand(gold):
     scores = score_document(Prediction(doc_id=record.doc_id, directives=items), record)
     assert scores["directive_grounded"] == 0.5  # of the two with evidence, one is found
     assert "directive_grounded" not in score_document(Prediction(doc_id=record.doc_id, directives=["c"]), record)
+
+
+# ------------------------------------------ cases an adversarial reviewer found (specifications)
+
+EXPORTS_QUOTE = ("expand exports and fully support enterprises in winning orders and markets",)
+
+
+@pytest.mark.parametrize(
+    "negated",
+    [
+        "Do not actively expand exports and fully support enterprises in winning orders and markets.",
+        "Refuse to expand exports and fully support enterprises in winning orders and markets.",
+        "Never again expand exports and fully support enterprises in winning orders and markets.",
+        "Do not, under any circumstances, expand exports and support enterprises in winning orders.",
+        "Refrain from expanding exports and fully supporting enterprises in winning orders and markets.",
+        "Neither expand exports nor support enterprises in winning orders and markets.",
+        "Halt the expansion of exports and the support for enterprises winning orders and markets.",
+        "Give up expanding exports and supporting enterprises in winning orders and markets.",
+        "Fail to expand exports and fully support enterprises in winning orders and markets.",
+        "Expand exports but do not support enterprises in winning orders and markets.",
+        "Continue to reduce exports and fully support enterprises in winning orders and markets.",
+    ],
+)
+def test_a_negation_in_any_wording_is_not_the_instruction(negated):
+    gold = GoldDirective(GOLD, EXPORTS_QUOTE)
+    judgement = same_directive(negated, gold)
+    assert not judgement.hit and judgement.reason.startswith("negation"), judgement
+
+
+@pytest.mark.parametrize(
+    ("honest", "gold", "quote"),
+    [
+        ("Do not fail to expand exports and support firms in winning orders.", GOLD, EXPORTS_QUOTE[0]),
+        ("Never relax responsibility for work safety and allow no major accidents.",
+         "Tighten responsibility for work safety and prevent major accidents.", "prevent major accidents"),
+        ("Leave no hidden risk of any kind unaddressed, tackling root causes as well as symptoms.",
+         "Prevent and defuse hidden risks of all kinds, treating both symptoms and root causes.", "hidden risks"),
+        ("Do not let autumn and winter epidemic control slacken.", "Keep autumn and winter epidemic control tight.",
+         "epidemic control"),
+        ("Firm up responsibility for safety and stop major accidents, keeping lives and property safe.",
+         "Tighten responsibility for work safety and prevent major accidents to protect lives and property.",
+         "prevent major accidents"),
+    ],
+)  # fmt: skip
+def test_double_negatives_and_stopping_what_the_gold_prevents_are_the_instruction(honest, gold, quote):
+    judgement = same_directive(honest, GoldDirective(gold, (quote,)))
+    assert judgement.hit, judgement
+
+
+def test_a_directives_own_quotes_do_not_license_its_numbers_or_names():
+    text = "Ensure a good start in the first quarter. Convey the Second Plenary Session. Cooperate with Japan."
+    gold = GoldDirective(
+        "Ensure a good start in the first quarter.", ("Ensure a good start in the first quarter",), ((0, 40),)
+    )
+    for candidate, extra in (
+        ("Ensure a good start in the second quarter.", "Convey the Second Plenary Session"),
+        ("Ensure a good start in the first quarter with Japan.", "Cooperate with Japan"),
+    ):
+        item = PredictedDirective.of(candidate, [gold.quotes[0], extra], text)
+        assert item.grounded and not same_directive(item, gold).hit
+    # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("honest", "gold"),
+    [
+        ("Handle COVID-19 prevention and control more scientifically.",
+         "Conduct epidemic prevention and control more scientifically."),
+        ("Keep Covid control tight in autumn and winter.", "Keep autumn and winter epidemic control tight."),
+        ("Study the spirit of the Twentieth Party Congress.", "Study the spirit of the 20th Party Congress."),
+        ("Put enterprises first in scientific innovation.",
+         "Strengthen the leading role of enterprises in scientific innovation."),
+    ],
+)  # fmt: skip
+def test_names_and_numbers_that_are_not_new(honest, gold):
+    assert not numbers(honest) - numbers(gold) and not stray_names(honest, gold), (
+        numbers(honest),
+        stray_names(honest, gold),
+    )
+
+
+def test_short_acronyms_and_name_prefixes_are_not_waved_through():
+    pool = "Promote opening up and cooperation between China, Japan and South Korea and Northeast Asia, using services."
+    assert stray_names("Promote opening up to the US.", pool) == ["US"]
+    assert stray_names("Promote key areas such as AI and services.", pool) == ["AI"]
+    assert "North" in " ".join(stray_names("Join the China-Japan-North Korea cooperation.", pool))
+
+
+def test_the_word_limit_cannot_be_dodged_by_joining_words():
+    from harness.schema import truncate_words
+
+    joined = "_".join(["word"] * 500)
+    assert len(truncate_words(joined, 100)) == len("_".join(["word"] * 100))
+    assert truncate_words("a\u200bb\u200bc d", 2) == "a\u200bb"
+    assert truncate_words("state-owned enterprises, Xi's COVID-19 plan", 4) == "state-owned enterprises, Xi's COVID-19"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("On 17/12/2022 it met.", [((12, 17),)]),
+        ("On 05/06/2022 it met.", [((6, 5), (5, 6))]),  # day-first or month-first
+        ("It met on 2022-12-17.", [((12, 17),)]),
+        ("COVID-19 novel coronavirus; 10 Mayors; 2 decisive steps.", []),  # no month inside a word
+    ],
+)
+def test_dates_by_hand(text, expected):
+    assert [d.readings for d in dates(text)] == expected
+
+
+def test_summary_fact_checks_the_reviewer_found():
+    facts = SummaryFacts(
+        "2023-03-02",
+        ("Hao Peng",),
+        "On March 2, Hao Peng presided. It studied the three-year action plan (2023-2025) and COVID-19. The province "
+        "must act. Deputy secretary Hu Yuting attended.",
+        ("An enlarged meeting of the Liaoning provincial Party Standing Committee.",),
+    )
+    honest = [
+        "To study Xi Jinping's speech, the Standing Committee met on 2 March 2023, presided over by Hao Peng.",
+        "In the first year of the three-year plan, the province must act, Hao Peng said on March 2.",
+        "For the rest of 2023 the province must act, the standing committee agreed on 2/3/2023.",
+    ]
+    for summary in honest:
+        assert summary_errors(summary, facts) == [], summary
+    wrong = {
+        "It met with deputy secretary Hu Yuting in the chair and Hao Peng speaking.": "presider: Hu Yuting",
+        "The meeting, which Hu Yuting convened on March 2, studied the plan.": "presider: Hu Yuting",
+        "On 3/3/2023 the meeting studied the plan.": "date: 3 March",
+        "A provincial party standing-committee meeting on March 2.": "",
+        "An executive meeting on March 2 studied the plan.": "meeting: a executive meeting",
+    }
+    for summary, error in wrong.items():
+        found = summary_errors(summary, facts)
+        assert (found and found[0].startswith(error)) if error else found == [], (summary, found)
