@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from harness import prompt
 from harness.dataset import load_gold
 from harness.extractors import Document, RunContext
-from harness.llm import ChatClient, OpenAITransport, ResponseCache, RetryPolicy, parse_json_object
+from harness.llm import ChatClient, OpenAITransport, ResponseCache, RetryPolicy, parse_json_object, setting
 from harness.schema import Prediction
 
 
@@ -66,11 +66,9 @@ class LLMExtractor:
     ) -> None:
         if not model:
             raise ValueError("say which model to ask: -M model=NAME")
-        self.concurrency = int(concurrency)
-        self.fewshot = int(fewshot)
-        self.validation_retries = int(validation_retries)
-        if self.concurrency < 1 or self.fewshot < 0 or self.validation_retries < 0:
-            raise ValueError("concurrency must be at least 1, fewshot and validation_retries at least 0")
+        self.concurrency = setting("concurrency", concurrency)
+        self.fewshot = setting("fewshot", fewshot)
+        self.validation_retries = setting("validation_retries", validation_retries)
         if self.fewshot and context is None:
             raise ValueError("fewshot needs the run's dataset; run it through the harness")
         self.examples = (
@@ -81,13 +79,19 @@ class LLMExtractor:
                 address=base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",
                 model=model,
                 api_key=os.environ.get(api_key_env, ""),
-                timeout=float(timeout),
+                timeout=setting("timeout", timeout),
             ),
             model=model,
             cache=None if cache_dir.lower() == "none" else ResponseCache(Path(cache_dir)),
-            retry=RetryPolicy(timeout=float(timeout), max_retries=int(retries), backoff=float(backoff)),
-            params={"temperature": float(temperature), "max_tokens": int(max_tokens)},
-        )
+            retry=RetryPolicy(
+                timeout=setting("timeout", timeout), max_retries=setting("retries", retries),
+                backoff=setting("backoff", backoff),
+            ),
+            params={
+                "temperature": setting("temperature", temperature),
+                "max_tokens": setting("max_tokens", max_tokens),
+            },
+        )  # fmt: skip
         self.invalid_replies = 0
 
     def messages(self, doc: Document) -> list[dict[str, str]]:

@@ -45,7 +45,7 @@ from string import Template
 from typing import Any, Protocol
 
 from .errors import HarnessError, one_line
-from .llm import ChatClient, LLMError, OpenAITransport, ResponseCache, RetryPolicy, parse_json_object
+from .llm import ChatClient, LLMError, OpenAITransport, ResponseCache, RetryPolicy, parse_json_object, setting
 from .metrics import OVERALL, SCORE_NAMES
 from .redact import scrub
 from .schema import SUMMARY_WORD_LIMIT, Prediction, Reference, truncate_words
@@ -240,10 +240,10 @@ def make_judge(name: str, args: Mapping[str, str]) -> Judge:
             base_url=args.get("base_url") or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",
             api_key_env=args.get("api_key_env", "OPENAI_API_KEY"),
             cache_dir=args.get("cache_dir", ".cache/judge"),
-            timeout=float(args.get("timeout", 60)),
-            retries=int(args.get("retries", 4)),
-            backoff=float(args.get("backoff", 1.0)),
-            concurrency=int(args.get("concurrency", 8)),
+            timeout=setting("timeout", args.get("timeout", 60), "-J"),
+            retries=setting("retries", args.get("retries", 4), "-J"),
+            backoff=setting("backoff", args.get("backoff", 1.0), "-J"),
+            concurrency=setting("concurrency", args.get("concurrency", 8), "-J"),
         )
     except ValueError as exc:
         raise HarnessError(f"--judge llm: {one_line(exc)}") from None

@@ -194,6 +194,37 @@ def _reply(response: Any, where: str) -> Reply:
     )
 
 
+# ------------------------------------------------------------------------ settings
+
+#: The range each numeric setting of a model client may take (-M for an extractor, -J for
+#: the judge): a zero concurrency or an endless time limit would hang a run.
+SETTING_RANGES: dict[str, tuple[type, float, float]] = {
+    "concurrency": (int, 1, 256),
+    "timeout": (float, 0.1, 3600),
+    "retries": (int, 0, 20),
+    "backoff": (float, 0, 60),
+    "temperature": (float, 0, 2),
+    "max_tokens": (int, 1, 1_000_000),
+    "fewshot": (int, 0, 20),
+    "validation_retries": (int, 0, 5),
+}
+
+
+def setting(name: str, value: object, flag: str = "-M") -> Any:
+    """``value`` of the numeric setting ``name``, parsed and checked against
+    :data:`SETTING_RANGES`; :class:`HarnessError` naming the flag and setting otherwise."""
+    kind, low, high = SETTING_RANGES[name]
+    try:
+        number = kind(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError, OverflowError):
+        number = None
+    if number is None or number != number or not low <= number <= high:
+        shown = one_line(value, 40)
+        raise HarnessError(f"{flag} {name}: expected {'a whole number' if kind is int else 'a number'} "
+                           f"from {low:g} to {high:g}, got {shown!r}")  # fmt: skip
+    return number
+
+
 # ------------------------------------------------------------------------ retrying
 
 
@@ -347,9 +378,29 @@ class ChatClient:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     params: dict[str, Any] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)
+    #: After this many requests in a row that failed for good (retries spent), every further
+    #: request fails at once with the last reason: a server that never answers stops a run of
+    #: a thousand documents in minutes, not days.
+    max_consecutive_failures: int = 5
+    _failures: int = 0
+    _last_failure: str = ""
 
     async def aclose(self) -> None:
         await self.transport.aclose()
+
+    async def _send(self, messages: Messages, params: dict[str, Any]) -> Reply:
+        if self._failures >= self.max_consecutive_failures:
+            raise LLMError(
+                f"not asked: the server failed {self._failures} requests in a row (last: {self._last_failure})"
+            )
+        try:
+            reply = await self.retry.call(lambda: self.transport.send(messages, params), self.counters)
+        except LLMError as exc:
+            self._failures += 1
+            self._last_failure = one_line(str(exc), 160)
+            raise
+        self._failures = 0
+        return reply
 
     async def complete(
         self,
@@ -394,7 +445,7 @@ class ChatClient:
                 "json_schema": {"name": "answer", "schema": json_schema, "strict": False},
             }
         try:
-            reply = await self.retry.call(lambda: self.transport.send(messages, params), self.counters)
+            reply = await self._send(messages, params)
             if structured:
                 self.counters.structured_output = True
         except Rejected as refused:
@@ -402,7 +453,7 @@ class ChatClient:
                 raise LLMError(f"the server rejected the request ({refused})") from None
             plain = {k: v for k, v in params.items() if k != "response_format"}
             try:
-                reply = await self.retry.call(lambda: self.transport.send(messages, plain), self.counters)
+                reply = await self._send(messages, plain)
             except Rejected as again:
                 # Refused with and without structured output: the request itself is at fault.
                 raise LLMError(f"the server rejected the request ({again})") from None

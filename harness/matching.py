@@ -894,8 +894,6 @@ class SummaryFacts:
         return " ".join(self.references)
 
 
-
-
 #: How many content words after a number it is read with.
 NUMBER_WINDOW = 2
 

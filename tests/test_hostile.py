@@ -691,3 +691,18 @@ def test_a_record_whose_document_scores_were_edited_is_refused_by_the_leaderboar
     edit(results / "null.json", results / "forged.json", forge)
     line = one_error(capsys, "leaderboard", "--results", results, "--readme", readme, "--dataset", DATASET)
     assert "the scores in the record are not what its prediction scores" in line, line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "llm", "-M", "model=m", "-M", "concurrency=0"], "-M concurrency: expected a whole number from 1 to 256, got '0'"),
+        (["--model", "llm", "-M", "model=m", "-M", "timeout=inf"], "-M timeout: expected a number from 0.1 to 3600, got 'inf'"),
+        (["--model", "llm", "-M", "model=m", "-M", "timeout=nan"], "-M timeout: expected a number from 0.1 to 3600, got 'nan'"),
+        (["--model", "llm", "-M", "model=m", "-M", "retries=" + "9" * 5000], "-M retries: expected a whole number from 0 to 20, got '" + "9" * 37 + "...'"),
+        (["--model", "null", "--judge", "llm", "-J", "model=j", "-J", "concurrency=0"], "-J concurrency: expected a whole number from 1 to 256, got '0'"),
+        (["--model", "null", "--judge", "llm", "-J", "model=j", "-J", "timeout=inf"], "-J timeout: expected a number from 0.1 to 3600, got 'inf'"),
+    ],
+)
+def test_model_client_settings_that_would_hang_a_run_are_refused(args, message, capsys):
+    assert one_error(capsys, "eval", "--dataset", DATASET, *args) == f"harness eval: {message}"

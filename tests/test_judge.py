@@ -152,7 +152,7 @@ def test_cohen_kappa_by_hand():
         (["--judge", "llm"], "harness score: --judge llm: say which model judges: -J model=NAME"),
         (["-J", "model=m"], "harness score: -J is for the model judge: give --judge llm too"),
         (["--judge", "llm", "-J", "model=m", "-J", "colour=red"], "harness score: -J colour: not an argument of the llm judge"),
-        (["--judge", "llm", "-J", "model=m", "-J", "timeout=soon"], "harness score: --judge llm: could not convert string to float: 'soon'"),
+        (["--judge", "llm", "-J", "model=m", "-J", "timeout=soon"], "harness score: -J timeout: expected a number from 0.1 to 3600, got 'soon'"),
     ],
 )  # fmt: skip
 def test_bad_judge_options(args, message, tmp_path):

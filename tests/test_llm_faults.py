@@ -359,3 +359,29 @@ def test_a_draft_from_a_server_that_echoes_the_key_holds_no_secret(tmp_path, ans
     assert "The key was Bearer ***" in draft
     for secret in (SECRET_KEY, *URL_SECRETS):
         assert secret not in draft + result.stdout + result.stderr, secret
+
+
+def test_a_server_that_never_answers_stops_the_run_after_five_failures_in_a_row(answers):
+    """Every request times out: after five failed in a row, the others fail at once, unasked."""
+    with ChatServer(answers) as server:
+        client = ChatClient(
+            transport=llm.OpenAITransport(address=server.base_url, model="m", timeout=0.2),
+            model="m",
+            retry=RetryPolicy(timeout=0.2, max_retries=0),
+        )
+        for doc in list(answers)[:5]:
+            server.faults[doc] = ["hang:5"] * 10
+
+        async def ask_all():
+            errors = []
+            for doc in list(answers)[:5] * 2:  # ten requests, one after another
+                try:
+                    await client.complete([{"role": "user", "content": f"Readout {doc}:"}])
+                except llm.LLMError as exc:
+                    errors.append(str(exc))
+            await client.aclose()
+            return errors
+
+        errors = asyncio.run(ask_all())
+        assert len(errors) == 10 and server.total == 5
+        assert all(e.startswith("not asked: the server failed 5 requests in a row") for e in errors[5:])
