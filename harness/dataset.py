@@ -124,13 +124,20 @@ def card_header(folder: Path) -> dict[str, Any]:
     parts = card.split("---\n", 2)
     if not card.startswith("---\n") or len(parts) < 3:
         raise DatasetError(f"{card_path}: no YAML header between --- lines; not a dataset card")
+    from .annotations import YamlProblem, load_yaml
+
+    # The same safe reader as annotations: no anchors or aliases (an alias bomb), no deep
+    # nesting, no repeated keys.
     try:
-        header = yaml.safe_load(parts[1])
-    except yaml.YAMLError as exc:
+        header, _ = load_yaml(parts[1])
+    except YamlProblem as exc:
+        line = f":{exc.line + 1}" if exc.line else ""
+        raise DatasetError(f"{card_path}{line}: the card header: {exc.message}") from None
+    except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 2}" if mark else ""
         raise DatasetError(
-            f"{card_path}{line}: invalid YAML in the card header: {getattr(exc, 'problem', exc)}"
+            f"{card_path}{line}: invalid YAML in the card header: {one_line(getattr(exc, 'problem', exc), 120)}"
         ) from None
     if not isinstance(header, dict):
         raise DatasetError(f"{card_path}: the card header is not a mapping of fields")

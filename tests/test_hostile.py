@@ -377,6 +377,8 @@ def _card(data_files: str) -> str:
         (_card("  - split: test\n    path: [a]\n"), "{ds}/README.md: data file ['a']: must be a relative path inside the folder"),
         (_card("  - split: train\n    path: data/test.parquet\n"), "{ds}: no split 'test' (the card declares: train)"),
         (_card("  - split: test\n    path: data/none.parquet\n"), "{ds}/README.md: split 'test': no file matches data/none.parquet"),
+        ("---\na: &a [x, x, x, x, x, x, x, x, x]\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n---\n", "{ds}/README.md:2: the card header: anchor &a is not allowed in annotations"),
+        ("---\nx: " + "[" * 20000 + "]" * 20000 + "\n---\n", "{ds}/README.md:2: the card header: nested more than 32 levels deep"),
     ],
 )  # fmt: skip
 def test_bad_dataset_cards(card, message, tmp_path, capsys):
