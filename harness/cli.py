@@ -98,7 +98,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _check_dirs(args.seeds, args.annotations)
     records, problems = validate_corpus(args.seeds, args.annotations, require_units=not args.no_units)
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(one_line(problem), file=sys.stderr)  # a file name with a newline stays on its line
     if problems:
         print(f"{len(problems)} problem(s); {len(records)} document(s) valid", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -122,7 +122,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         written = build(args.seeds, args.annotations, args.out)
     except InvalidAnnotations as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(one_line(problem), file=sys.stderr)
         print(f"{len(exc.problems)} problem(s); nothing written", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"Built {args.out}: {len(written)} file(s) written.")

@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from .annotations import MAX_SEED_BYTES, publication_header
-from .errors import HarnessError
+from .errors import HarnessError, one_line
 from .extractors import Document, RunContext, build_extractor, find, run_extractor
 from .files import read_text, write_atomic
 from .grounding import find_quote
@@ -156,6 +156,7 @@ def draft_file(
         allow_unicode=True,
         width=100,
     )
-    content = HEADER.format(source=readout.name, model=model) + body
+    # one line each: a file or model name with a newline must not write YAML into the header
+    content = HEADER.format(source=one_line(repr(readout.name)[1:-1]), model=one_line(model, 80)) + body
     write_atomic(target, content.encode("utf-8"))
     return target, content

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,9 +81,16 @@ def verify_scores(records: list[RunRecord], references: Sequence[Reference]) -> 
                 )
 
 
+_MARKDOWN = re.compile(r"([\\\[\]()!*_~#])")
+
+
 def cell(text: str) -> str:
-    """Text made safe for one markdown table cell: one line, no ``|``, no HTML."""
-    return html.escape(one_line(text, 120), quote=False).replace("|", "\\|").replace("`", "'")
+    """Text made safe for one markdown table cell: one line, no ``|``, no HTML, and no
+    Markdown of its own (a model named ``[click](https://…)`` or ``![px](…)`` stays text)."""
+    safe = html.escape(one_line(text, 120), quote=False).replace("`", "'")
+    # an invisible word joiner inside "://" keeps a renderer from making an address a link
+    safe = safe.replace("://", ":/\u2060/")
+    return _MARKDOWN.sub(r"\\\1", safe).replace("|", "\\|")
 
 
 def _score_cell(record: RunRecord, score: str) -> str:

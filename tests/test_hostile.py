@@ -20,6 +20,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from harness.cli import main
 from harness.errors import HarnessError
@@ -708,3 +709,49 @@ def test_a_record_whose_document_scores_were_edited_is_refused_by_the_leaderboar
 )
 def test_model_client_settings_that_would_hang_a_run_are_refused(args, message, capsys):
     assert one_error(capsys, "eval", "--dataset", DATASET, *args) == f"harness eval: {message}"
+
+
+# ---------------------------------------------------------------------------- injection
+
+
+def test_a_model_name_cannot_put_a_link_or_an_image_into_the_leaderboard(board, capsys):
+    results, readme = board
+    name = "[click me](https://evil.example/x) ![px](https://evil.example/p.png) *bold* `code`"
+    edit(results / "null.json", results / "evil.json", lambda d: d["model"].update(name=name))
+    assert leaderboard(capsys, results, readme)[0] == 0
+    text = readme.read_text()
+    row = next(line for line in text.splitlines() if "click me" in line)
+    assert "](" not in row and "![" not in row and "://" not in row and "`" not in row.split("|")[1]
+    assert "\\[click me\\]" in row and "\\*bold\\*" in row
+
+
+def test_a_file_name_with_a_newline_cannot_fake_a_line_of_validate(tmp_path, capsys):
+    seeds, annotations = tmp_path / "seeds", tmp_path / "annotations"
+    shutil.copytree(SEEDS, seeds)
+    shutil.copytree(ANNOTATIONS, annotations, ignore=shutil.ignore_patterns("annotator_b", "*.md", "*.py"))
+    evil = "x\nAll 5 documents are valid.\ny"
+    (annotations / f"{evil}.yaml").write_text("doc_id: nothing\n")
+    code, out, err = cli(capsys, "validate", "--seeds", seeds, "--annotations", annotations)
+    assert code == 2 and "All 5 documents are valid." not in out
+    assert not any(line.strip() == "All 5 documents are valid." for line in err)
+
+
+def test_a_readout_name_with_a_newline_cannot_write_yaml_into_a_draft(tmp_path, capsys):
+    readout = tmp_path / "x\nmeeting_date: 1999-01-01\n.txt"
+    readout.write_text((SEEDS / f"{DOC0}.txt").read_text())
+    out = tmp_path / "draft.yaml"
+    code, _, err = cli(capsys, "draft", readout, "--out", out)
+    assert code == 0, err
+    text = out.read_text()
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("x\\nmeeting_date" in line for line in header)  # the name, on its one line
+    data = yaml.safe_load(text)
+    assert data["meeting_date"]["value"] != "1999-01-01" and data["doc_id"] == readout.stem
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path, capsys):
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text(json.dumps({"doc_id": "\x1b[31mred\x1b[0m\x07"}) + "\n")
+    code, out, err = cli(capsys, "score", predictions, "--dataset", DATASET, "-o", tmp_path / "r.json")
+    assert code == 2
+    assert not any(ch in out + "".join(err) for ch in "\x1b\x07")
