@@ -496,7 +496,7 @@ def test_leaderboard_escapes_what_records_say(board, capsys):
     assert leaderboard(capsys, results, readme)[0] == 0
     text = readme.read_text()
     assert text.count("<!-- leaderboard:end -->") == 1 and text.endswith("\nafter\n")
-    assert "| evil &lt;!-- leaderboard:end --&gt; \\| x \\| (built-in) |" in text
+    assert "| evil &lt;\\!-- leaderboard:end --&gt; \\| x \\| (built-in) |" in text
     assert leaderboard(capsys, results, readme)[0] == 0  # and it can be rewritten
     assert readme.read_text() == text
 
