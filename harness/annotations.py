@@ -146,6 +146,15 @@ class _Loader(yaml.SafeLoader):
         return node
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    # Python refuses to read an integer of more than 4,300 digits (a ValueError deep inside
+    # the YAML reader); no annotation has one, so it is said as a problem of its line.
+    if sum(ch.isdigit() for ch in node.value) > 100:
+        raise YamlProblem(f"a number of {len(node.value):,} characters; no field takes one", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()

@@ -27,9 +27,10 @@ from .dataset import Gold, bundled
 from .dataset import load_gold as _load_gold
 from .errors import HarnessError, one_line
 from .llm import parse_json_object
-from .metrics import DEFAULT_THRESHOLD, score_document
+from .metrics import DEFAULT_THRESHOLD
+from .metrics import score_document as _score_document
 from .predictions import format_validation_errors
-from .schema import GoldRecord, Prediction
+from .schema import GoldRecord, Prediction, Reference
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, Interval, bootstrap_ci, score_all
 
 PROMPT = Path(__file__).with_name("prompts") / "extract.txt"
@@ -117,6 +118,9 @@ def score_predictions(
     """Score predictions against every gold document (one without a prediction scores as
     empty), with 95 % bootstrap intervals over documents."""
     records = list(gold.records if isinstance(gold, Gold) else gold)
+    if not records:
+        raise HarnessError("score_predictions: no gold records to score against")
+    check_settings(threshold=threshold, samples=samples, seed=seed)
     by_id: dict[str, Prediction] = {}
     known = {r.doc_id for r in records}
     for p in predictions:
@@ -129,5 +133,23 @@ def score_predictions(
     return Scores(per_document, bootstrap_ci(per_document, samples=samples, seed=seed))
 
 
-# score_document is re-exported: every score of one document, keyed by SCORE_NAMES.
-score_document = score_document
+def check_settings(threshold: float = DEFAULT_THRESHOLD, samples: int = 1, seed: int = 0) -> None:
+    """Refuse settings no run could mean (:class:`HarnessError`, one line): a threshold
+    outside [0, 1] or not a number, fewer than one or more than a million resamples, a
+    negative or non-integer seed."""
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+        raise HarnessError(f"threshold must be a number from 0 to 1, got {threshold!r}")
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 1_000_000:
+        raise HarnessError(f"samples must be a whole number from 1 to 1,000,000, got {samples!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise HarnessError(f"seed must be a whole number of at least 0, got {seed!r}")
+
+
+def score_document(
+    prediction: Prediction, gold: GoldRecord | Reference, threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, float]:
+    """Every score of one document, keyed by the names in :data:`harness.metrics.SCORE_NAMES`
+    (:func:`harness.metrics.score_document`); refuses a prediction of another document and a
+    threshold outside [0, 1]."""
+    check_settings(threshold=threshold)
+    return _score_document(prediction, gold, threshold)

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import rouge
+from .errors import HarnessError
 from .matching import (
     DEFAULT_MATCH_THRESHOLD,
     GoldDirective,
@@ -409,6 +410,8 @@ def judge_document(
     A score that does not apply to the document (:data:`OPTIONAL`) is left out.
     """
     ref = gold if isinstance(gold, Reference) else Reference.from_gold(gold)
+    if prediction.doc_id != ref.doc_id:
+        raise HarnessError(f"{prediction.doc_id}: a prediction of another document than {ref.doc_id}; not scored")
     pair = Pair(prediction, ref, threshold, verdicts)
     scores = {}
     for s in SCORES:

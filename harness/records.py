@@ -95,6 +95,10 @@ class DocumentResult(_Model):
     @model_validator(mode="after")
     def _complete(self) -> DocumentResult:
         _check_score_names(self.scores, "scores")
+        predicted = len(self.prediction.directives)
+        for i, pair in enumerate(self.pairs):
+            if pair[0] >= predicted:
+                raise ValueError(f"pairs[{i}]: predicted directive {pair[0]} does not exist ({predicted} predicted)")
         return self
 
 
@@ -107,7 +111,7 @@ class RunRecord(_Model):
     threshold: ScoreValue
     matcher: dict[str, Any] = Field(default_factory=dict)  # the directive matcher's name and settings
     seed: Annotated[int, Field(ge=0)]
-    bootstrap_samples: Annotated[int, Field(ge=1)]
+    bootstrap_samples: Annotated[int, Field(ge=1, le=1_000_000)]
     confidence: float = 0.95
     started_at: dt.datetime
     duration_s: float

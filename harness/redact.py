@@ -81,10 +81,23 @@ def remember_url(url: str | None) -> None:
         remember(*(m["value"] for m in _QUERY_PARAM.finditer(url[url.index("?") :])))
 
 
+#: Environment variables whose values are credentials (``OPENAI_API_KEY``, ``HF_TOKEN``,
+#: ``DB_PASSWORD``, ...). Narrower than :data:`SECRET_NAME`: ``PWD`` is the working folder.
+SECRET_ENVIRONMENT = re.compile(r"(key|token|secret|passw|credential|bearer|cookie|auth(?!or))", re.IGNORECASE)
+
+
 def remember_environment(environ: Mapping[str, str] | None = None) -> None:
-    """Remember every environment value whose name looks secret (``OPENAI_API_KEY``, ...)."""
+    """Remember every environment value that is a credential: a name that says so
+    (:data:`SECRET_ENVIRONMENT`), and a value that is one word and not a path on this machine."""
     environ = os.environ if environ is None else environ
-    remember(*(value for name, value in environ.items() if is_secret_name(name)))
+    remember(
+        *(
+            value
+            for name, value in environ.items()
+            if SECRET_ENVIRONMENT.search(name) and value and not any(c.isspace() for c in value)
+            and not os.path.exists(value)
+        )
+    )  # fmt: skip
 
 
 def scrub(text: str) -> str:

@@ -158,6 +158,8 @@ def _directive_rows(run: RunRecord, doc_id: str, gold: GoldRecord) -> str:
     golds = [d.text for d in gold.directives]
     rows, seen_p, seen_g = [], set(), set()
     for p, g, similarity, hit, reason, *_ in sorted(document.pairs, key=lambda pair: pair[1]):
+        if g >= len(golds) or p >= len(predicted):
+            raise HarnessError(f"{document.doc_id}: a matched pair points past the directives; the record is not sound")
         seen_p.add(p)
         seen_g.add(g)
         rows.append(

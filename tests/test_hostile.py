@@ -755,3 +755,59 @@ def test_control_characters_never_reach_the_terminal(tmp_path, capsys):
     code, out, err = cli(capsys, "score", predictions, "--dataset", DATASET, "-o", tmp_path / "r.json")
     assert code == 2
     assert not any(ch in out + "".join(err) for ch in "\x1b\x07")
+
+
+# ---------------------------------------------------------------- the API's own boundary
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda h, g: h.score_predictions([], []), "score_predictions: no gold records to score against"),
+        (lambda h, g: h.score_predictions([], g, samples=0), "samples must be a whole number from 1 to 1,000,000, got 0"),
+        (lambda h, g: h.score_predictions([], g, samples=-5), "samples must be a whole number from 1 to 1,000,000, got -5"),
+        (lambda h, g: h.score_predictions([], g, seed=-1), "seed must be a whole number of at least 0, got -1"),
+        (lambda h, g: h.score_predictions([], g, threshold=-1), "threshold must be a number from 0 to 1, got -1"),
+        (lambda h, g: h.score_predictions([], g, threshold=float("nan")), "threshold must be a number from 0 to 1, got nan"),
+        (lambda h, g: h.score_document(h.Prediction(doc_id=g.records[1].doc_id), g.records[0]),
+         "001_4943538ee7176661: a prediction of another document than 000_a426189bb560bcb6; not scored"),
+    ],
+)  # fmt: skip
+def test_the_python_api_refuses_what_no_run_could_mean(call, message):
+    import harness
+
+    with pytest.raises(HarnessError) as caught:
+        call(harness, harness.load_gold(str(DATASET)))
+    assert caught.value.problems == [message]
+
+
+def test_a_5000_digit_number_in_an_annotation_is_one_line(tmp_path, capsys):
+    annotations = tmp_path / "annotations"
+    shutil.copytree(ANNOTATIONS, annotations, ignore=shutil.ignore_patterns("annotator_b", "*.md", "*.py"))
+    path = annotations / f"{DOC0}.yaml"
+    path.write_text(path.read_text().replace("title: null", "title: " + "9" * 5000, 1))
+    code, _, err = cli(capsys, "validate", "--seeds", SEEDS, "--annotations", annotations)
+    assert code == 2 and err[0] == f"{path}:3: a number of 5,000 characters; no field takes one"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(bootstrap_samples=10**12), "bootstrap_samples: Input should be less than or equal to 1000000"),
+        (lambda d: d["documents"][0].update(pairs=[[5, 0, 0.5, True, "same", "text"]]), "documents.0: pairs[0]: predicted directive 5 does not exist (0 predicted)"),
+    ],
+)  # fmt: skip
+def test_records_that_would_hang_or_crash_compare_and_view(change, message, record, tmp_path, capsys):
+    bad = edit(record, tmp_path / "bad.json", change)
+    for command in (["compare", bad, record], ["view", bad, "-o", tmp_path / "v.html"]):
+        assert one_error(capsys, *command).endswith(f"{message}; not a run record of this harness")
+
+
+def test_view_refuses_a_pair_past_the_gold_directives(tmp_path, capsys):
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text(json.dumps({"doc_id": DOC0, "directives": ["Expand exports."]}) + "\n")
+    run = tmp_path / "r.json"
+    assert cli(capsys, "score", predictions, "--dataset", DATASET, "-o", run)[0] == 0
+    bad = edit(run, tmp_path / "bad.json", lambda d: d["documents"][0].update(pairs=[[0, 999, 0.5, True, "same", "text"]]))
+    line = one_error(capsys, "view", bad, "-o", tmp_path / "v.html")
+    assert line.endswith(f"{DOC0}: a matched pair points past the directives; the record is not sound")
