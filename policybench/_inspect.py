@@ -51,10 +51,22 @@ def policybench_scorer(gold: dict[str, harness.GoldRecord]):  # noqa: ANN201 (in
     return score
 
 
+def _framework_error(message: str) -> Exception:
+    try:
+        from inspect_ai._util.error import PrerequisiteError
+    except ImportError:  # a later inspect without it: still one line, as our own error
+        return harness.HarnessError(message)
+    return PrerequisiteError(message)
+
+
 @task
 def policybench(dataset: str | None = None, config: str = "default", split: str = "test") -> Task:
     """PolicyBench: the meeting date, the presider, the directives and a summary of each readout."""
-    records = load_gold(dataset or bundled(), split, config).records
+    try:
+        records = load_gold(dataset or bundled(), split, config).records
+    except harness.HarnessError as error:
+        # inspect prints a PrerequisiteError as its message alone, without a traceback
+        raise _framework_error(f"policybench: {'; '.join(error.problems)}") from None
     samples = [Sample(id=r.doc_id, input=_messages(r), target=r.doc_id) for r in records]
     return Task(
         dataset=MemoryDataset(samples, name=f"policybench-{config}"),

@@ -157,3 +157,19 @@ def test_inspect_command_line_against_a_real_chat_server(gold, answers, tmp_path
     # the wrong document's overall is 0.15 × 1 + 0.15 × 0 + 0.40 × 1 + 0.30 × 1 = 0.85; the others' 1
     assert means["overall"] == pytest.approx((4 + 0.85) / 5)
     assert means["directive_f1"] == means["summary_unit_recall"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"dataset": "/nonexistent/dataset"}, "policybench: /nonexistent/dataset: no such folder"),
+        ({"config": "bogus"}, "policybench: {ds}/README.md: no config 'bogus' (the card declares: default, contrast)"),
+        ({"split": "train"}, "policybench: {ds}: no split 'train' (the card declares: test)"),
+    ],
+)
+def test_a_bad_task_argument_is_inspects_one_line_error(args, message):
+    from inspect_ai._util.error import PrerequisiteError
+
+    with pytest.raises(PrerequisiteError) as caught:
+        policybench(**args)
+    assert caught.value.message == message.format(ds=bundled())
