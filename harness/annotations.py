@@ -300,7 +300,7 @@ def _check_items(
 
 
 def check_annotation(
-    file: str, source: str, text: str, doc_id: str, require_units: bool = True
+    file: str, source: str, text: str, doc_id: str, require_units: bool = True, origin: str = "seed"
 ) -> tuple[GoldRecord | None, list[Problem]]:
     """Validate one annotation file's YAML ``source`` against the seed ``text``.
 
@@ -399,6 +399,7 @@ def check_annotation(
         return None, checker.sorted_problems()
     record = GoldRecord(
         doc_id=doc_id,
+        origin=origin,
         text=text,
         title=ann.title,
         publication_date=ann.publication_date,
@@ -421,7 +422,7 @@ def read_seed(path: Path) -> str:
 
 
 def validate_corpus(
-    seeds_dir: Path, annotations_dir: Path, require_units: bool = True
+    seeds_dir: Path, annotations_dir: Path, require_units: bool = True, origin: str = "seed"
 ) -> tuple[list[GoldRecord], list[Problem]]:
     """Check every annotation against its seed; return the gold records and all problems.
 
@@ -449,7 +450,7 @@ def validate_corpus(
         except HarnessError as exc:
             problems.append(Problem("", "", str(exc)))
             continue
-        record, found = check_annotation(str(ann), source, text, doc_id, require_units)
+        record, found = check_annotation(str(ann), source, text, doc_id, require_units, origin)
         problems.extend(found)
         if record is not None:
             records.append(record)

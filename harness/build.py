@@ -44,6 +44,11 @@ if TYPE_CHECKING:
 
 DATA_FILE = f"data/{SPLIT}.parquet"
 CONTRAST_FILE = "data/contrast.parquet"
+CONSTRUCTED_FILE = "data/constructed.parquet"
+ALL_FILE = "data/all.parquet"
+#: Where the constructed readouts and their annotations live, beside the seeds and inside
+#: the annotations folder: ``constructed/`` and ``annotations/constructed/``.
+CONSTRUCTED_DIR, CONSTRUCTED_ANNOTATIONS = "constructed", "constructed"
 CARD_TEMPLATE = Path(__file__).with_name("templates") / "dataset_card.md"
 PREDICTION_SCHEMA_FILE = "prediction.schema.json"
 
@@ -139,8 +144,25 @@ def features_yaml() -> str:
     return "".join(f"  {line}\n" for line in block.splitlines())
 
 
-def render_card(records: list[GoldRecord], contrast: list[GoldRecord] | None = None) -> str:
+def configs_yaml(constructed: bool) -> tuple[str, str]:
+    """The card's ``configs`` and ``dataset_info`` blocks: ``default`` (the seeds),
+    ``constructed`` and ``all`` when there are constructed readouts, and ``contrast``."""
+    names = [("default", DATA_FILE)]
+    if constructed:
+        names += [("constructed", CONSTRUCTED_FILE), ("all", ALL_FILE)]
+    names.append(("contrast", CONTRAST_FILE))
+    configs = "".join(
+        f"- config_name: {name}\n  data_files:\n  - split: {SPLIT}\n    path: {path}\n" for name, path in names
+    )
+    info = "".join(f"- config_name: {name}\n  features:\n{features_yaml()}" for name, _ in names)
+    return configs.rstrip("\n"), info.rstrip("\n")
+
+
+def render_card(
+    records: list[GoldRecord], contrast: list[GoldRecord] | None = None, constructed: list[GoldRecord] | None = None
+) -> str:
     """The dataset card, with the statistics of this build filled in."""
+    configs, info = configs_yaml(bool(constructed))
     directive_counts = [len(r.directives) for r in records]
     words = [len(r.text.split()) for r in records]
     dates = sorted(r.meeting_date for r in records)
@@ -156,7 +178,9 @@ def render_card(records: list[GoldRecord], contrast: list[GoldRecord] | None = N
         contrast_file=CONTRAST_FILE,
         contrast_rows=len(contrast or []),
         contrast_variants=max(0, len(contrast or []) - len(records)),
-        features=features_yaml().rstrip("\n"),
+        configs=configs,
+        dataset_info=info,
+        constructed_rows=len(constructed or []),
         sha256=content_hash(records),
         num_directives=sum(directive_counts),
         directives_min=min(directive_counts),
@@ -182,20 +206,35 @@ def prediction_schema() -> str:
 def build_outputs(seeds_dir: Path, annotations_dir: Path) -> dict[str, bytes]:
     """Every file ``harness build`` writes, by path relative to the output folder.
 
-    Raises :class:`InvalidAnnotations` when any annotation has a problem.
+    The seeds with the annotations of ``annotations_dir``; and, when ``constructed/`` stands
+    beside the seeds folder and ``annotations_dir/constructed/`` exists, the constructed
+    readouts with their annotations (every row marked ``origin: constructed``). Raises
+    :class:`InvalidAnnotations` when any annotation has a problem.
     """
     records, problems = validate_corpus(seeds_dir, annotations_dir)
+    constructed_dir = seeds_dir.parent / CONSTRUCTED_DIR
+    constructed_annotations = annotations_dir / CONSTRUCTED_ANNOTATIONS
+    constructed: list[GoldRecord] = []
+    # The constructed split joins the dataset once its annotations folder exists; from then
+    # on a readout without an annotation is a problem like any other.
+    if constructed_dir.is_dir() and constructed_annotations.is_dir():
+        constructed, more = validate_corpus(constructed_dir, constructed_annotations, origin="constructed")
+        problems += more
     if problems:
         raise InvalidAnnotations.of(problems)
-    contrast = variants(records)
+    contrast = variants([*records, *constructed])
     if problems := [p for r in contrast for p in check(r)]:
         raise InvalidAnnotations(*problems)
-    return {
+    outputs = {
         DATA_FILE: to_parquet(records),
         CONTRAST_FILE: to_parquet(contrast),
-        "README.md": render_card(records, contrast).encode("utf-8"),
+        "README.md": render_card(records, contrast, constructed).encode("utf-8"),
         PREDICTION_SCHEMA_FILE: prediction_schema().encode("utf-8"),
     }
+    if constructed:
+        outputs[CONSTRUCTED_FILE] = to_parquet(constructed)
+        outputs[ALL_FILE] = to_parquet(sorted([*records, *constructed], key=lambda r: r.doc_id))
+    return outputs
 
 
 def check_output_folder(out_dir: Path) -> None:

@@ -171,12 +171,16 @@ def _finish(record, output: Path | None, per_doc: bool) -> int:
 
 
 def _report(record, per_doc: bool) -> None:
+    from .metrics import HEADLINE, LABELS
     from .report import documents_table, scores_table
 
     out = _console()
     out.print(scores_table(record))
     if per_doc:
         out.print(documents_table(record))
+    for origin, aggregates in record.origins.items():
+        parts = ", ".join(f"{LABELS[k]} {aggregates[k].mean:.3f}" for k in HEADLINE if k in aggregates)
+        out.print(f"{origin} documents only: {parts}", soft_wrap=True)
     if record.consistency:
         parts = ", ".join(f"{k} {v:.3f}" for k, v in record.consistency.items())
         out.print(f"Consistency (right on a seed and on every variant of it): {parts}", soft_wrap=True)

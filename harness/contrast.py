@@ -20,9 +20,9 @@ every evidence quote is resolved again in the changed text (:func:`check`):
   change (only the date's evidence quote).
 
 A document whose text gives a variant nothing to change (one paragraph of directives for
-``order``) has no such variant. The contrast split holds the originals too, so that one run
-scores both; :func:`consistency` is the share of seeds a system gets right on the original
-and on every variant.
+``order``), or that a rule cannot change consistently, has no such variant. The contrast
+split holds the originals too, so that one run scores both; :func:`consistency` is the
+share of documents a system gets right on the original and on every variant.
 """
 
 from __future__ import annotations
@@ -190,17 +190,27 @@ def reformat(record: GoldRecord) -> GoldRecord | None:
 
 
 def variants(records: Sequence[GoldRecord]) -> list[GoldRecord]:
-    """The contrast split: each seed followed by its variants, in seed order."""
+    """The contrast split: each document followed by its variants, in document order.
+
+    A rule that cannot change a document consistently — a date written in a form it does
+    not rewrite ("April 18th", "the 26th"), so that a quote would no longer be found — makes
+    no variant of it, rather than a wrong one: every variant kept passes :func:`check`.
+    """
+    makers: list[Callable[[GoldRecord, int], GoldRecord | None]] = [
+        lambda r, i: rename(r, INVENTED_NAMES[i % len(INVENTED_NAMES)]),
+        lambda r, i: move_date(r),
+        lambda r, i: reorder(r),
+        lambda r, i: reformat(r),
+    ]
     out: list[GoldRecord] = []
     for i, record in enumerate(records):
         out.append(record)
-        for made in (
-            rename(record, INVENTED_NAMES[i % len(INVENTED_NAMES)]),
-            move_date(record),
-            reorder(record),
-            reformat(record),
-        ):
-            if made is not None:
+        for make in makers:
+            try:
+                made = make(record, i)
+            except ValueError:  # a quote not found again, or a gold value no longer valid
+                continue
+            if made is not None and not check(made):
                 out.append(made)
     return out
 

@@ -126,6 +126,14 @@ def _record(
     judged = judge_all(predictions, records, settings.threshold, settings.workers, verdicts)
     scores = {doc_id: d.scores for doc_id, d in judged.items()}
     intervals = bootstrap_ci(scores, samples=settings.bootstrap_samples, seed=settings.seed)
+    origins: dict[str, dict[str, Aggregate]] = {}
+    if len({r.origin for r in records}) > 1:
+        for origin in sorted({r.origin for r in records}):
+            subset = {r.doc_id: scores[r.doc_id] for r in records if r.origin == origin}
+            origins[origin] = {
+                k: Aggregate(mean=v.mean, ci_low=v.low, ci_high=v.high)
+                for k, v in bootstrap_ci(subset, samples=settings.bootstrap_samples, seed=settings.seed).items()
+            }
     documents = []
     for r in records:
         outcome = outcomes.get(r.doc_id)
@@ -164,6 +172,7 @@ def _record(
         environment=environment(),
         consistency=consistency(scores, (*OVERALL_PARTS, OVERALL)) if dataset.config == CONTRAST else {},
         judged_scores=judged_scores,
+        origins=origins,
     )
 
 

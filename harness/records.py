@@ -129,6 +129,9 @@ class RunRecord(_Model):
     #: The scores a model judge decided in this run (harness.judge.JUDGED_SCORES), on the
     #: documents marked ``judged``; empty in a run without a judge and in older records.
     judged_scores: list[str] = []
+    #: On a dataset of real and constructed readouts (the ``all`` configuration): each
+    #: origin's own aggregates, since a score over both hides how each fares.
+    origins: dict[str, dict[str, Aggregate]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> RunRecord:

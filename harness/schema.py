@@ -172,10 +172,16 @@ class SummaryUnit(_Strict):
     note: str | None
 
 
+#: Where a document comes from: a real readout (``seeds/``) or one written for the benchmark
+#: and never published (``constructed/``).
+Origin = Literal["seed", "constructed"]
+
+
 class GoldRecord(_Strict):
     """One row of the dataset: a source document and its resolved gold annotation."""
 
     doc_id: str
+    origin: Origin = "seed"
     text: str
     title: str | None
     publication_date: IsoDate | None
@@ -209,6 +215,7 @@ class Reference:
     units: tuple[str, ...] = ()
     text: str = ""
     evidence: tuple[tuple[tuple[str, int, int], ...], ...] = ()  # per directive: (quote, start, end)
+    origin: str = "seed"
 
     @classmethod
     def from_gold(cls, record: GoldRecord) -> Reference:
@@ -223,6 +230,7 @@ class Reference:
             units=tuple(u.text for u in record.summary_units),
             text=record.text,
             evidence=tuple(tuple((s.quote, s.start, s.end) for s in d.evidence) for d in record.directives),
+            origin=record.origin,
         )
 
 
