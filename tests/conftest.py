@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 ANNOTATIONS = ROOT / "annotations"
 DATASET = ROOT / "dataset"
+#: How many seed documents there are: tests derive their counts, so adding a document breaks none.
+SEED_COUNT = len(list(SEEDS.glob("*.txt")))
 
 
 def load_script(path: Path) -> ModuleType:

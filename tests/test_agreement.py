@@ -7,7 +7,7 @@ import shutil
 
 from harness import load_gold
 
-from conftest import ANNOTATIONS, DATASET, ROOT, SEEDS, run_harness
+from conftest import ANNOTATIONS, DATASET, ROOT, SEED_COUNT, SEEDS, run_harness
 
 
 def test_a_folder_agrees_with_itself(tmp_path):
@@ -53,4 +53,4 @@ def test_agree_refuses_folders_that_do_not_validate_or_differ(tmp_path):
 
 def test_the_second_annotation_validates_without_units():
     result = run_harness("validate", "--annotations", ROOT / "annotations" / "annotator_b", "--no-units")
-    assert result.returncode == 0 and result.stdout.strip() == "All 5 documents are valid."
+    assert result.returncode == 0 and result.stdout.strip() == f"All {SEED_COUNT} documents are valid."

@@ -18,7 +18,7 @@ from harness.matching import DEFAULT_MATCH_THRESHOLD
 from harness.metrics import ALWAYS
 from harness.records import read_record
 
-from conftest import DATASET, ROOT, run_harness
+from conftest import DATASET, ROOT, SEED_COUNT, run_harness
 
 DOC0 = "000_a426189bb560bcb6"
 
@@ -75,7 +75,7 @@ def test_eval_null_writes_a_valid_record_of_zeros(tmp_path):
     assert "overall" in result.stdout and f"Run record: {out}" in result.stdout
     record = read_record(out)
     assert record.model.name == "null" and record.model.source == "built-in"
-    assert record.dataset.documents == 5 and record.dataset.source == "bundled"
+    assert record.dataset.documents == SEED_COUNT and record.dataset.source == "bundled"
     assert len(record.dataset.sha256) == 64
     assert {k: (a.mean, a.ci_low, a.ci_high) for k, a in record.aggregates.items()} == dict.fromkeys(
         ALWAYS, (0.0, 0.0, 0.0)

@@ -15,7 +15,7 @@ from harness.build import DATA_FILE, build, build_outputs, features, same_conten
 from harness.dataset import DatasetError, content_hash
 from harness.schema import GoldRecord
 
-from conftest import ANNOTATIONS, DATASET, SEEDS
+from conftest import ANNOTATIONS, DATASET, SEED_COUNT, SEEDS
 
 
 def _annotation(doc_id: str) -> dict:
@@ -123,7 +123,7 @@ def test_load_gold_through_datasets_for_other_layouts(tmp_path, rows):
 
 
 def test_load_gold_hash_is_the_canonical_json_lines_hash(gold, rows):
-    assert len(gold.records) == 5
+    assert len(gold.records) == SEED_COUNT
     canonical = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     assert gold.sha256 == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     assert gold.sha256 == content_hash(gold.records)

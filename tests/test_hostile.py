@@ -26,7 +26,7 @@ from harness.cli import main
 from harness.errors import HarnessError
 from harness.files import write_atomic
 
-from conftest import ANNOTATIONS, DATASET, ROOT, SEEDS
+from conftest import ANNOTATIONS, DATASET, ROOT, SEED_COUNT, SEEDS
 
 DOC0 = "000_a426189bb560bcb6"
 
@@ -519,7 +519,7 @@ def test_leaderboard_lists_incomplete_runs_apart_and_leaves_out_other_versions(b
     text = readme.read_text()
     table = [line for line in text.splitlines() if line.startswith("| ")]
     assert [line.split(" | ")[0] for line in table[1:]] == ["| null (built-in)"]
-    assert "Not ranked, incomplete: partial (1 of 5 documents)." in text
+    assert f"Not ranked, incomplete: partial (1 of {SEED_COUNT} documents)." in text
     assert "Left out, run on another dataset version or directive matcher: fake." in text
 
 
@@ -665,7 +665,7 @@ def test_a_finished_run_keeps_its_record_when_the_reader_goes_away_or_the_disk_i
         assert done.returncode == 0, (line, done.returncode, done.stderr)
         assert "Traceback" not in done.stderr
         record = json.loads((tmp_path / f"r{i}.json").read_text())
-        assert record["dataset"]["documents"] == 5 and not record["failed_documents"]
+        assert record["dataset"]["documents"] == SEED_COUNT and not record["failed_documents"]
     assert "the run record is r2.json" in done.stderr  # said, on one line, when stdout is full
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SEED_COUNT
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +64,7 @@ def test_the_main_job_runs_from_another_folder(venv, tmp_path):
     result = run(venv, tmp_path, "eval", "--model", "rules", "-o", "rules.json")
     assert result.returncode == 0, result.stderr
     record = json.loads((tmp_path / "rules.json").read_text())
-    assert record["dataset"]["source"] == "bundled" and record["dataset"]["documents"] == 5
+    assert record["dataset"]["source"] == "bundled" and record["dataset"]["documents"] == SEED_COUNT
     committed = json.loads((ROOT / "results" / "rules.json").read_text())
     assert record["dataset"]["sha256"] == committed["dataset"]["sha256"]
     assert [d["scores"] for d in record["documents"]] == [d["scores"] for d in committed["documents"]]

@@ -17,7 +17,7 @@ from harness.extractors import Document, RunContext
 from harness.metrics import ALWAYS
 from harness.records import read_record
 
-from conftest import DATASET, ROOT
+from conftest import DATASET, ROOT, SEED_COUNT
 
 DOC0, DOC1 = "000_a426189bb560bcb6", "001_4943538ee7176661"
 SECRET = "sk-test-policybench-DO-NOT-LEAK-42"
@@ -45,7 +45,7 @@ def test_structured_output_end_to_end_and_the_cache(tmp_path, answers, env_key):
     with ChatServer(answers) as server:
         record = run(server, tmp_path)
         assert {k: a.mean for k, a in record.aggregates.items()} == dict.fromkeys(ALWAYS, 1.0)
-        assert server.total == 5 and server.auth == {f"Bearer {SECRET}"}
+        assert server.total == SEED_COUNT and server.auth == {f"Bearer {SECRET}"}
         assert server.bodies[0]["response_format"]["json_schema"]["schema"] == answer_schema()
         stats = record.extractor_stats
         assert (stats["requests"], stats["cache_hits"], stats["structured_output"]) == (5, 0, True)
@@ -53,7 +53,7 @@ def test_structured_output_end_to_end_and_the_cache(tmp_path, answers, env_key):
         assert all(d.latency_s is not None and d.latency_s >= 0 for d in record.documents)
 
         again = run(server, tmp_path)
-        assert server.total == 5  # nothing new was sent
+        assert server.total == SEED_COUNT  # nothing new was sent
         assert (again.extractor_stats["requests"], again.extractor_stats["cache_hits"]) == (0, 5)
         assert again.aggregates == record.aggregates
 

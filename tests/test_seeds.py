@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEED_COUNT, SEEDS
 
 
 def _manifest() -> dict[str, str]:
@@ -19,7 +19,7 @@ def _manifest() -> dict[str, str]:
 
 def test_manifest_lists_exactly_the_seed_files():
     assert sorted(_manifest()) == sorted(p.name for p in SEEDS.glob("*.txt"))
-    assert len(_manifest()) == 5
+    assert len(_manifest()) == SEED_COUNT
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in SEEDS.glob("*.txt")))
