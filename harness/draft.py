@@ -31,8 +31,8 @@ from .errors import HarnessError, one_line
 from .extractors import Document, RunContext, build_extractor, find, run_extractor
 from .files import read_text, write_atomic
 from .grounding import find_quote
-from .matching import same_directive
-from .schema import Prediction
+from .matching import carries_unit, same_directive
+from .schema import SUMMARY_MAX_WORDS, Prediction
 
 _MONTHS = "January February March April May June July August September October November December".split()
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
@@ -79,10 +79,39 @@ def _best_clause(text: str, directive: str) -> str | None:
     return max(clauses, key=lambda c: (same_directive(c, directive, 0.0).similarity, -len(c)))
 
 
-def draft(text: str, doc_id: str, prediction: Prediction, model: str) -> dict[str, Any]:
+_DAY = re.compile(rf"\bOn (?:the (?:morning|afternoon|evening) of )?(?:{'|'.join(_MONTHS)}) \d{{1,2}}\b")
+
+
+def guess_title(text: str) -> str | None:
+    """The headline, when the readout opens with one: a first line (after a ``date`` header
+    line of its own) of at most 40 words that does not end a sentence, with more text after it."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if lines and re.fullmatch(r"date \d{4}-\d{2}-\d{2}", lines[0]):
+        lines = lines[1:]
+    if len(lines) < 2:
+        return None
+    first = lines[0]
+    return first if len(first.split()) <= 40 and not first.endswith((".", "。", "!", "?", '"', "”")) else None
+
+
+def _summary_units(text: str, summary: str, room: int) -> list[dict[str, Any]]:
+    """Units made of the summary's own clauses (at most 15 words each), so that the draft's
+    summary carries every unit it lists; each with the source clause most like it."""
+    units = []
+    for clause in re.split(r"[.;:]|,\s+(?:and\s+)?", summary):
+        words = clause.split()
+        if len(words) < 3 or len(units) >= room:
+            continue
+        unit = " ".join(words[:15]).rstrip(",;:") + "."
+        best = _best_clause(text, unit)
+        units.append({"text": unit[0].upper() + unit[1:], "evidence": [_quote(text, best)] if best else ["TODO"]})
+    return units
+
+
+def draft(text: str, doc_id: str, prediction: Prediction, model: str, title: str | None = None) -> dict[str, Any]:
     """The draft annotation of ``text`` from ``prediction`` (see the module doc)."""
     header = publication_header(text)
-    out: dict[str, Any] = {"draft": True, "doc_id": doc_id, "title": None, "publication_date": header}
+    out: dict[str, Any] = {"draft": True, "doc_id": doc_id, "title": title, "publication_date": header}
     units: list[dict[str, Any]] = []
     if prediction.meeting_date:
         evidence, basis, note = _date_evidence(text, prediction.meeting_date)
@@ -92,7 +121,16 @@ def draft(text: str, doc_id: str, prediction: Prediction, model: str) -> dict[st
         year, month, day = prediction.meeting_date.split("-")
         units.append({"text": f"Held on {int(day)} {_MONTHS[int(month) - 1]} {year}.", "evidence": evidence})
     else:
-        out["meeting_date"] = {"value": "TODO", "basis": "context", "evidence": ["TODO"], "note": "TODO"}
+        day = _DAY.search(text)
+        out["meeting_date"] = {
+            "value": "TODO",
+            "basis": "context",
+            "evidence": [_quote(text, day.group(0))] if day else ["TODO"],
+            "note": "TODO: the text gives the day but no year; work the year out from what the text names "
+            "(GUIDELINES §2) and write the date as YYYY-MM-DD."
+            if day
+            else "TODO: find the day the meeting was held.",
+        }
     if prediction.presider:
         evidence = _presider_evidence(text, prediction.presider)
         out["presider"] = {"name": prediction.presider, "title": None, "aliases": [], "evidence": evidence}
@@ -108,11 +146,14 @@ def draft(text: str, doc_id: str, prediction: Prediction, model: str) -> dict[st
         evidence = [_quote(text, text[slice(*find_quote(q, text))]) for q in found] if found else None
         directives.append({"text": directive, "evidence": evidence or ([_quote(text, clause)] if clause else ["TODO"])})
     out["directives"] = directives
-    out["summary"] = prediction.summary
-    for d in directives[: MAX_DRAFT_UNITS - len(units)]:
-        words = d["text"].rstrip(".").split()
-        units.append({"text": " ".join(words[:15]).rstrip(",;:") + ".", "evidence": d["evidence"]})
-    out["summary_units"] = units
+    # The summary names the date and the presider its units state, and its other units are
+    # its own clauses: a draft whose summary carries every unit it lists.
+    opening = " ".join(u["text"] for u in units if not carries_unit(prediction.summary, u["text"]).hit).split()
+    rest = prediction.summary.split()[: max(0, SUMMARY_MAX_WORDS - len(opening))]
+    summary = " ".join([*opening, *rest])
+    units += _summary_units(text, " ".join(rest), MAX_DRAFT_UNITS - len(units))
+    out["summary"] = summary
+    out["summary_units"] = [u for u in units if carries_unit(summary, u["text"]).hit]
     return out
 
 
@@ -145,12 +186,14 @@ def draft_file(
     if target.exists():
         raise HarnessError(f"{target}: already exists; a draft never replaces an annotation (give --out)")
     extractor = build_extractor(find(model), dict(model_args or {}), RunContext(dataset=str(readout), split="draft"))
-    document = Document(doc_id=doc_id, text=text, title=None, publication_date=publication_header(text))
+    # The inputs `harness eval` gives an extractor: the text, its headline and its header.
+    title = guess_title(text)
+    document = Document(doc_id=doc_id, text=text, title=title, publication_date=publication_header(text))
     outcome = run_extractor(extractor, [document]).outcomes[0]
     if outcome.error:
         raise HarnessError(f"{readout}: the extractor failed: {outcome.error}")
     body = yaml.dump(
-        draft(text, doc_id, outcome.prediction, model),
+        draft(text, doc_id, outcome.prediction, model, title),
         Dumper=_PlainDumper,
         sort_keys=False,
         allow_unicode=True,
