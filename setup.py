@@ -17,11 +17,14 @@ from setuptools.command.build_py import build_py
 from setuptools.command.egg_info import egg_info
 
 ROOT = Path(__file__).resolve().parent
+# Every file of the built dataset (its card, Croissant description, schema and the Parquet
+# file of each configuration), and the judged pairs.
 BUNDLE = {
-    "dataset/README.md": "dataset/README.md",
-    "dataset/data/test.parquet": "dataset/data/test.parquet",
-    "dataset/data/contrast.parquet": "dataset/data/contrast.parquet",
-    "dataset/prediction.schema.json": "dataset/prediction.schema.json",
+    **{
+        str(path.relative_to(ROOT)): str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "dataset").rglob("*"))
+        if path.is_file() and path.suffix in (".md", ".json", ".parquet")
+    },
     "calibration/pairs.jsonl": "pairs.jsonl",
 }
 

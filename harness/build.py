@@ -34,6 +34,7 @@ from pydantic import BaseModel
 
 from .annotations import validate_corpus
 from .contrast import check, variants
+from .croissant import croissant
 from .dataset import SPLIT, content_hash
 from .errors import HarnessError
 from .files import read_bytes, write_atomic
@@ -51,6 +52,7 @@ ALL_FILE = "data/all.parquet"
 CONSTRUCTED_DIR, CONSTRUCTED_ANNOTATIONS = "constructed", "constructed"
 CARD_TEMPLATE = Path(__file__).with_name("templates") / "dataset_card.md"
 PREDICTION_SCHEMA_FILE = "prediction.schema.json"
+CROISSANT_FILE = "croissant.json"
 
 
 class InvalidAnnotations(HarnessError):
@@ -231,9 +233,14 @@ def build_outputs(seeds_dir: Path, annotations_dir: Path) -> dict[str, bytes]:
         "README.md": render_card(records, contrast, constructed).encode("utf-8"),
         PREDICTION_SCHEMA_FILE: prediction_schema().encode("utf-8"),
     }
+    configs = {"default": DATA_FILE}
     if constructed:
         outputs[CONSTRUCTED_FILE] = to_parquet(constructed)
         outputs[ALL_FILE] = to_parquet(sorted([*records, *constructed], key=lambda r: r.doc_id))
+        configs |= {"constructed": CONSTRUCTED_FILE, "all": ALL_FILE}
+    configs["contrast"] = CONTRAST_FILE
+    parquet = {path: data for path, data in outputs.items() if path.endswith(".parquet")}
+    outputs[CROISSANT_FILE] = croissant(parquet, configs, content_hash(records), len(records)).encode("utf-8")
     return outputs
 
 
