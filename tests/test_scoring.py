@@ -86,3 +86,17 @@ def test_scoring_in_two_processes_gives_the_same_scores(gold):
         for r in records
     }
     assert score_all(predictions, records, workers=2) == score_all(predictions, records, workers=1)
+
+
+def test_the_detectable_difference_by_hand():
+    from harness.power import detectable_difference
+
+    # Differences that never vary: every draw is delta on each document. The exact sign-flip
+    # p-value is then 2 / 2**n (only all-plus and all-minus reach the observed mean): 2/32 =
+    # 0.0625 for five documents, never under 0.05; 2/64 = 0.031 for six, under it at once.
+    assert detectable_difference([0.3, 0.3, 0.3], 5) == float("inf")
+    assert detectable_difference([0.3, 0.3, 0.3], 6) == 0.005
+    # More spread needs a larger difference; more documents a smaller one.
+    spread = [0.4, -0.3, 0.1, 0.0, -0.2, 0.5, -0.4, 0.2]
+    assert detectable_difference(spread, 40) < detectable_difference(spread, 15)
+    assert detectable_difference([x / 4 for x in spread], 15) < detectable_difference(spread, 15)
