@@ -489,13 +489,18 @@ def cmd_judge_agreement(args: argparse.Namespace) -> int:
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from .dataset import bundled, load_references
-    from .leaderboard import classify, load_results, render, update_readme, verify_scores
+    from .leaderboard import leaderboard_text, load_results, update_readme, verify_scores
 
-    gold = load_references(args.dataset or bundled(), args.split)
-    records = load_results(args.results)
-    verify_scores([r for r in records if r.dataset.sha256 == gold.sha256], gold.references)
-    board = classify(records, gold.sha256, len(gold.references), DEFAULT_THRESHOLD)
-    table = render(board)
+    source = args.dataset or bundled()
+    gold = load_references(source, args.split)
+    verify_scores([r for r in load_results(args.results) if r.dataset.sha256 == gold.sha256], gold.references)
+    everything = None
+    if (args.results / "all").is_dir():
+        every = load_references(source, args.split, "all")
+        verify_scores([r for r in load_results(args.results / "all") if r.dataset.sha256 == every.sha256],
+                      every.references)  # fmt: skip
+        everything = every.sha256
+    table = leaderboard_text(args.results, (gold.sha256, len(gold.references)), everything, DEFAULT_THRESHOLD)
     changed = update_readme(args.readme, table, check=args.check)
     if args.check:
         if changed:

@@ -257,6 +257,54 @@ def render(board: Board) -> str:
     return "\n".join(lines)
 
 
+#: The scores the by-origin table shows for each origin.
+ORIGIN_SCORES = ("overall", "directive_f1", "date_accuracy", "presider_accuracy", "summary_unit_recall")
+
+
+def render_by_origin(records: list[RunRecord], version: str, threshold: float) -> str:
+    """The table of runs on the ``all`` configuration (``version``): each origin's means
+    (real readouts and constructed ones) side by side, so that a system's score on texts it
+    may have seen is read beside its score on texts nobody can have seen. Empty without
+    such runs."""
+    matcher = Matcher(threshold).settings()
+    runs = sorted(
+        (r for r in records if r.dataset.sha256 == version and r.origins and not r.judged and r.matcher == matcher),
+        key=lambda r: -r.origins.get("constructed", r.aggregates)[OVERALL].mean,
+    )
+    if not runs:
+        return ""
+    origins = sorted({o for r in runs for o in r.origins})
+    header = " | ".join(f"{LABELS[s]} ({o})" for s in ORIGIN_SCORES for o in origins)
+    lines = [
+        f"By origin, on the `all` configuration (dataset version `{version[:12]}`): real readouts (`seed`) beside "
+        "readouts written for the benchmark and never published (`constructed`); means.",
+        "",
+        f"| model | {header} |",
+        "|---|" + "---|" * (len(ORIGIN_SCORES) * len(origins)),
+    ]
+    for r in runs:
+        cells = " | ".join(
+            f"{r.origins[o][s].mean:.3f}" if s in r.origins.get(o, {}) else "n/a"
+            for s in ORIGIN_SCORES
+            for o in origins
+        )
+        lines.append(f"| {cell(r.model.name)} ({cell(r.model.source)}) | {cells} |")
+    return "\n".join(lines)
+
+
+def leaderboard_text(results: Path, default: tuple[str, int], everything: str | None, threshold: float) -> str:
+    """What ``harness leaderboard`` writes: the ranked table of ``results/`` on the default
+    configuration (``default``: its version and size), and the by-origin table of
+    ``results/all/`` on the ``all`` configuration (version ``everything``), when there is one."""
+    board = classify(load_results(results), default[0], default[1], threshold)
+    text = render(board)
+    if everything and (results / "all").is_dir():
+        by_origin = render_by_origin(load_results(results / "all"), everything, threshold)
+        if by_origin:
+            text += "\n\n" + by_origin
+    return text
+
+
 def update_text(text: str, table: str) -> str:
     """``text`` with the part between the markers replaced by ``table``."""
     start = text.find(START)
