@@ -47,7 +47,8 @@ def test_an_edited_annotation_makes_the_dataset_stale(tmp_path):
     path = anns / "003_24193c0774f0a70f.yaml"
     path.write_text(path.read_text().replace("Strengthen assistance", "Increase assistance"))
     stale = [rel for rel, data in build_outputs(SEEDS, anns).items() if not same_content(DATASET / rel, data)]
-    assert stale == [DATA_FILE, "data/contrast.parquet", "README.md"]  # the directive is in the variants too
+    # the directive is in the variants too; the Croissant description names the files' SHA-256
+    assert stale == [DATA_FILE, "data/contrast.parquet", "README.md", "croissant.json"]
 
 
 def test_build_is_byte_identical_twice(tmp_path):
