@@ -108,17 +108,24 @@ def compare(a: GoldRecord, b: GoldRecord, threshold: float = DEFAULT_THRESHOLD) 
     )
 
 
-def agree(dir_a: Path, dir_b: Path, seeds: Path) -> Agreement:
-    """Compare two annotation folders of the same seeds; :class:`HarnessError` if either
-    does not validate or they do not cover the same documents."""
+def agree(dir_a: Path, dir_b: Path, seeds: Path, partial: bool = False) -> Agreement:
+    """Compare two annotation folders of the same documents; :class:`HarnessError` if either
+    does not validate or they do not cover the same documents. With ``partial``, B may
+    annotate a subset (a second annotation of some of the documents): the documents B
+    annotates are compared, and each must be valid in both."""
     records = {}
     for folder in (dir_a, dir_b):
         found, problems = validate_corpus(seeds, folder, require_units=False)
+        if partial and folder == dir_b:
+            # a document B does not annotate is not a problem of B's
+            problems = [p for p in problems if "no annotation for this document" not in p.message]
         if problems:
             raise HarnessError.of(problems)
         records[folder] = {r.doc_id: r for r in found}
     a, b = records[dir_a], records[dir_b]
-    if set(a) != set(b):
+    if (set(b) - set(a)) if partial else set(a) != set(b):
         only = sorted(set(a) ^ set(b))
         raise HarnessError(f"{dir_a} and {dir_b} do not annotate the same documents (e.g. {only[0]})")
-    return Agreement([compare(a[doc_id], b[doc_id]) for doc_id in sorted(a)])
+    if not b:
+        raise HarnessError(f"{dir_b}: no annotation to compare")
+    return Agreement([compare(a[doc_id], b[doc_id]) for doc_id in sorted(b)])

@@ -375,7 +375,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
     from .agreement import agree
 
     _check_dirs(args.seeds, args.dir_a, args.dir_b)
-    result = agree(args.dir_a, args.dir_b, args.seeds)
+    result = agree(args.dir_a, args.dir_b, args.seeds, partial=args.partial)
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
         return EXIT_OK
@@ -620,6 +620,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("dir_b", type=Path, help="annotation folder B (e.g. annotations/annotator_b)")
     p.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of source texts (default: seeds)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument(
+        "--partial", action="store_true", help="B annotates some of the documents: compare those (a second annotation)"
+    )
     p.set_defaults(func=cmd_agree)
 
     p = sub.add_parser("judge-agreement", help="measure a model judge against judged directive and summary pairs")

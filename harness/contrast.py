@@ -225,6 +225,18 @@ def check(record: GoldRecord) -> list[str]:
             problems.append(f"{record.doc_id}: span {span.start}-{span.end} is not its quote {span.quote[:40]!r}")
     if record.publication_date and record.meeting_date > record.publication_date:
         problems.append(f"{record.doc_id}: meeting after publication")
+    if not problems:
+        # the variant's gold, given as an answer, must earn everything, as the original's does
+        # (its summary carrying every unit, each directive its own): a rule that changed a
+        # value in one place and not in another made a wrong gold
+        from .matching import carries_unit, same_directive
+
+        for unit in record.summary_units:
+            if not carries_unit(record.summary, unit.text).hit:
+                problems.append(f"{record.doc_id}: the summary no longer carries {unit.text[:40]!r}")
+        for d in record.directives:
+            if not same_directive(d.text, d.text).hit and same_directive(d.text, d.text).reason != "no content words":
+                problems.append(f"{record.doc_id}: directive {d.text[:40]!r} is not itself")
     return problems
 
 

@@ -190,7 +190,13 @@ def negated_words(text: str, references: Sequence[str], act: frozenset[str] = fr
     scopes = negation_scopes(text)
     if not scopes:
         return None
-    positive = frozenset().union(*(_positive_words(r) for r in references)) | act
+    # What the first reference (the gold's text) says decides; the others (its quotes) add
+    # only words it does not have at all.
+    first, *rest = references
+    said = frozenset(w for clause in _clauses(first) for w in clause)
+    positive = _positive_words(first) | act
+    for other in rest:
+        positive |= _positive_words(other) - said
     for word, reach in scopes:
         if hit := next((w for w in reach if w in positive), None):
             return f"{word!r} negates {hit!r}"
@@ -564,6 +570,8 @@ def check_text(
 ) -> tuple[str | None, float]:
     """The first exact check ``candidate`` fails against ``gold`` (None when it passes all
     but ``about``'s threshold), and ``P``, the share of its content words in the pool.
+    ``own_quotes``: the prediction's quotes that overlap the gold's evidence, which may also
+    license its numbers and names.
 
     ``rival``, when given, is the largest share of the candidate's words in another gold
     directive's pool, computed once for all pairs of the candidate (else from ``others``).
@@ -572,9 +580,10 @@ def check_text(
     if not words:
         return "no content words", 0.0
     p = _share_of(candidate, gold.pool)
-    # The gold and its own quotes only: a prediction cannot license a number or a name by
-    # quoting some other passage that has it.
-    wide = gold.pool
+    # The gold, its quotes, and the prediction's own quotes that overlap them (``own_quotes``,
+    # chosen by the caller): a prediction cannot license a number or a name by quoting some
+    # other passage that has it, but may quote a little more of the same passage.
+    wide = " ".join((gold.pool, *own_quotes)) if own_quotes else gold.pool
     if stray := sorted(numbers(candidate) - numbers(wide)):
         return f"numbers: {', '.join(stray)} stated where the gold and its quotes have none such", p
     if stray := stray_names(candidate, wide):
@@ -608,7 +617,10 @@ def same_directive(
         if coverage < SPAN_COVERAGE or precision < SPAN_PRECISION:
             reason = f"elsewhere: its quotes cover {coverage:.0%} of the gold's evidence, {precision:.0%} of them is it"
             return Judgement(0.0, False, reason, path="span")
-        failed, p = check_text(pred.text, ref, others, pred.quotes, rival)
+        nearby = tuple(
+            q for q, (a, b) in zip(pred.quotes, pred.spans, strict=True) if any(a < y and x < b for x, y in ref.spans)
+        )
+        failed, p = check_text(pred.text, ref, others, nearby, rival)
         if failed is None and p < ABOUT:
             failed = f"about: {p:.0%} of its words are the gold's or its quotes' (< {ABOUT:.0%})"
         if failed:
@@ -866,13 +878,18 @@ def presiders_named(summary: str) -> list[str]:
     named = []
     for sentence in re.split(r"(?<=[.!?;])\s+", summary):
         people = _people(sentence)
+        # A name in the possessive ("under Zheng Hanming's instructions") or after "by" of another
+        # verb ("entrusted by Mayor Feng Yuchen") is not the one presiding.
+        people = [p for p in people if not re.match(r"\s*['’]s\b", sentence[p[2] :])]
         for m in _PRESIDE_AFTER.finditer(sentence):
             limit = _PRESIDE_WORDS.get(m.group(0).lower(), _PRESIDE_DEFAULT_WORDS)
             after = [p for p in people if p[1] >= m.end() and len(sentence[m.end() : p[1]].split()) <= limit]
             if after:
                 named.append(after[0][0])
         for m in _PRESIDE_BEFORE.finditer(sentence):
-            before = [p for p in people if p[2] <= m.start()]
+            before = [
+                p for p in people if p[2] <= m.start() and not re.search(r"\bby\s+(?:\S+\s+){0,3}$", sentence[: p[1]])
+            ]
             if before and not _PRESIDE_AFTER.search(sentence[before[-1][2] : m.start()]):
                 named.append(before[-1][0])
     return named

@@ -47,8 +47,12 @@ def test_an_edited_annotation_makes_the_dataset_stale(tmp_path):
     path = anns / "003_24193c0774f0a70f.yaml"
     path.write_text(path.read_text().replace("Strengthen assistance", "Increase assistance"))
     stale = [rel for rel, data in build_outputs(SEEDS, anns).items() if not same_content(DATASET / rel, data)]
-    # the directive is in the variants too; the Croissant description names the files' SHA-256
-    assert stale == [DATA_FILE, "data/contrast.parquet", "README.md", "croissant.json"]
+    # the directive is in the variants and in the all configuration too; the Croissant
+    # description names the version
+    expected = [DATA_FILE, "data/contrast.parquet", "README.md"]
+    if (ANNOTATIONS / "constructed").is_dir():
+        expected.append("data/all.parquet")
+    assert stale == [*expected, "croissant.json"]
 
 
 def test_build_is_byte_identical_twice(tmp_path):
@@ -134,8 +138,17 @@ def test_load_gold_hash_is_the_canonical_json_lines_hash(gold, rows):
 def test_card_declares_the_config_and_metadata():
     card = (DATASET / "README.md").read_text(encoding="utf-8")
     header = yaml.safe_load(card.split("---\n")[1])
+    constructed = (ANNOTATIONS / "constructed").is_dir()
     assert header["configs"] == [
         {"config_name": "default", "data_files": [{"split": "test", "path": DATA_FILE}]},
+        *(
+            [
+                {"config_name": "constructed", "data_files": [{"split": "test", "path": "data/constructed.parquet"}]},
+                {"config_name": "all", "data_files": [{"split": "test", "path": "data/all.parquet"}]},
+            ]
+            if constructed
+            else []
+        ),
         {"config_name": "contrast", "data_files": [{"split": "test", "path": "data/contrast.parquet"}]},
     ]
     for key in ("license", "language", "task_categories", "size_categories", "pretty_name"):

@@ -101,3 +101,46 @@ def test_the_published_agreement_is_what_harness_agree_computes():
         for d in result.documents:
             assert f"| `{d.doc_id}` | {'yes' if d.date_agrees else 'no'} |" in text, (page, d.doc_id)
             assert f"| {d.directive_f1:.2f} | {d.summary_rougeL:.2f} | {d.unit_recall_b:.2f} |" in text, page
+
+
+def test_the_published_agreement_of_the_constructed_split_is_what_harness_agree_computes():
+    from harness.agreement import agree
+
+    second = ROOT / "annotations" / "constructed" / "annotator_b"
+    if not second.is_dir():
+        pytest.skip("no second annotation of the constructed split here")
+    result = agree(ROOT / "annotations" / "constructed", second, ROOT / "constructed", partial=True)
+    t = result.total()
+    row = (
+        f"| all | {t['date_agreement']:.2f} | {t['presider_agreement']:.2f} | {t['directives_a']} / "
+        f"{t['directives_b']} | {t['directive_precision']:.2f} | {t['directive_recall']:.2f} | "
+        f"{t['directive_f1']:.2f} | {t['summary_rougeL']:.2f} | {t['unit_recall_b']:.2f} |"
+    )
+    for page in ("README.md", "dataset/README.md", "annotations/ADJUDICATION.md"):
+        text = (ROOT / page).read_text(encoding="utf-8")
+        assert row in text, page
+        for d in result.documents:
+            assert f"| `{d.doc_id}` | {'yes' if d.date_agrees else 'no'} |" in text, (page, d.doc_id)
+
+
+@pytest.mark.parametrize("model", DETERMINISTIC)
+def test_committed_runs_on_all_are_reproduced(model):
+    path = ROOT / "results" / "all" / f"{model}.json"
+    if not path.is_file():
+        pytest.skip("no runs on the all configuration here")
+    committed = read_record(path)
+    fresh = evaluate(model, committed.model.args, dataset=str(DATASET), config="all",
+                     settings=committed_settings(committed))  # fmt: skip
+    assert fresh.dataset.sha256 == committed.dataset.sha256, "results/all predate the dataset: re-run them"
+    assert fresh.per_doc_scores() == committed.per_doc_scores()
+    assert fresh.origins == committed.origins
+
+
+def test_two_baselines_differ_significantly_over_all_documents():
+    from harness.scoring import paired_comparison
+
+    a, b = (ROOT / "results" / "all" / f"{m}.json" for m in ("rules", "textrank"))
+    if not a.is_file():
+        pytest.skip("no runs on the all configuration here")
+    difference = paired_comparison(read_record(a).per_doc_scores(), read_record(b).per_doc_scores(), ["overall"])
+    assert difference["overall"].n >= 45 and difference["overall"].p_value < 0.05
