@@ -163,7 +163,7 @@ def test_inspect_command_line_against_a_real_chat_server(gold, answers, tmp_path
     ("args", "message"),
     [
         ({"dataset": "/nonexistent/dataset"}, "policybench: /nonexistent/dataset: no such folder"),
-        ({"config": "bogus"}, "policybench: {ds}/README.md: no config 'bogus' (the card declares: default, contrast)"),
+        ({"config": "bogus"}, "policybench: {ds}/README.md: no config 'bogus' (the card declares: {configs})"),
         ({"split": "train"}, "policybench: {ds}: no split 'train' (the card declares: test)"),
     ],
 )
@@ -172,4 +172,8 @@ def test_a_bad_task_argument_is_inspects_one_line_error(args, message):
 
     with pytest.raises(PrerequisiteError) as caught:
         policybench(**args)
-    assert caught.value.message == message.format(ds=bundled())
+    import yaml
+
+    card = (bundled() / "README.md").read_text(encoding="utf-8").split("---\n")[1]
+    configs = ", ".join(c["config_name"] for c in yaml.safe_load(card)["configs"])
+    assert caught.value.message == message.format(ds=bundled(), configs=configs)

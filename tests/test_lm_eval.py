@@ -89,7 +89,10 @@ def test_the_contrast_task_covers_the_contrast_config():
     contrast = load_gold(bundled(), "test", "contrast").records
     model, results = _run("policybench_contrast", {r.doc_id: "{}" for r in contrast})
     assert len(model.prompts) == len(contrast)
-    assert results["results"]["policybench_contrast"]["overall,none"] == 0.0
+    # An empty answer earns only what an empty answer is right about: no presider where the
+    # gold has none (0.15) and no directives where the meeting issued none (0.40).
+    expected = sum(0.15 * (r.presider is None) + 0.40 * (not r.directives) for r in contrast) / len(contrast)
+    assert results["results"]["policybench_contrast"]["overall,none"] == pytest.approx(expected)
 
 
 def test_the_task_files_list_every_score_in_the_table():
