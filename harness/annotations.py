@@ -1,9 +1,10 @@
 """Read the hand-written annotations, check them against the seeds, and resolve evidence.
 
-``validate_corpus`` is the single entry point: it reads every ``seeds/*.txt`` and
-``annotations/*.yaml``, reports *every* problem it finds (not just the first), and returns
-a :class:`~harness.schema.GoldRecord` for each document that passed. Each problem is one
-line naming the file, the line in it where known, and the field at fault.
+``validate_corpus`` reads every ``seeds/*.txt`` and ``annotations/*.yaml``, reports *every*
+problem it finds (not just the first), and returns a :class:`~harness.schema.GoldRecord` for
+each document that passed. Each problem is one line naming the file, the line in it where
+known, and the field at fault. ``validate_dataset`` does the same for the seeds and the
+constructed split together, as ``harness validate`` and ``harness build`` see them.
 """
 
 from __future__ import annotations
@@ -455,3 +456,35 @@ def validate_corpus(
         if record is not None:
             records.append(record)
     return records, problems
+
+
+#: Where the constructed readouts and their annotations live: ``constructed/`` beside the
+#: seeds folder and ``constructed/`` inside the annotations folder.
+CONSTRUCTED_DIR = CONSTRUCTED_ANNOTATIONS = "constructed"
+
+
+def annotation_folder(readout: Path, annotations_dir: Path = Path("annotations")) -> Path:
+    """Where the annotation of ``readout`` belongs: a constructed readout's in
+    ``annotations/constructed/``, a seed's in ``annotations/``."""
+    constructed = readout.parent.name == CONSTRUCTED_DIR
+    return annotations_dir / CONSTRUCTED_ANNOTATIONS if constructed else annotations_dir
+
+
+def validate_dataset(
+    seeds_dir: Path, annotations_dir: Path, require_units: bool = True
+) -> tuple[list[GoldRecord], list[GoldRecord], list[Problem]]:
+    """:func:`validate_corpus` on the seeds and, when ``constructed/`` stands beside the seeds
+    folder and ``annotations_dir/constructed/`` exists, on the constructed split too.
+
+    Returns the seeds' records, the constructed records (``origin: constructed``) and every
+    problem of both.
+    """
+    records, problems = validate_corpus(seeds_dir, annotations_dir, require_units)
+    constructed_dir = seeds_dir.parent / CONSTRUCTED_DIR
+    constructed_annotations = annotations_dir / CONSTRUCTED_ANNOTATIONS
+    # The split joins once its annotations folder exists; from then on a readout without an
+    # annotation is a problem like any other.
+    if not (constructed_dir.is_dir() and constructed_annotations.is_dir()):
+        return records, [], problems
+    constructed, more = validate_corpus(constructed_dir, constructed_annotations, require_units, "constructed")
+    return records, constructed, problems + more

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import BaseModel
 
-from .annotations import validate_corpus
+from .annotations import validate_dataset
 from .contrast import check, variants
 from .croissant import croissant
 from .dataset import SPLIT, content_hash
@@ -48,9 +48,6 @@ DATA_FILE = f"data/{SPLIT}.parquet"
 CONTRAST_FILE = "data/contrast.parquet"
 CONSTRUCTED_FILE = "data/constructed.parquet"
 ALL_FILE = "data/all.parquet"
-#: Where the constructed readouts and their annotations live, beside the seeds and inside
-#: the annotations folder: ``constructed/`` and ``annotations/constructed/``.
-CONSTRUCTED_DIR, CONSTRUCTED_ANNOTATIONS = "constructed", "constructed"
 CARD_TEMPLATE = Path(__file__).with_name("templates") / "dataset_card.md"
 PREDICTION_SCHEMA_FILE = "prediction.schema.json"
 CROISSANT_FILE = "croissant.json"
@@ -114,16 +111,6 @@ def same_content(path: Path, data: bytes) -> bool:
 
     if not path.is_file():
         return False
-    if path.name == CROISSANT_FILE:
-        # The files' SHA-256 changes with the pyarrow that wrote them: compare the rest.
-        try:
-            ours, theirs = json.loads(data), json.loads(read_bytes(path, 64 << 20))
-        except (ValueError, HarnessError):
-            return False
-        for doc in (ours, theirs):
-            for entry in doc.get("distribution", []) if isinstance(doc, dict) else []:
-                entry.pop("sha256", None)
-        return ours == theirs
     if path.suffix != ".parquet":
         return read_bytes(path, len(data) + 1) == data if path.stat().st_size == len(data) else False
     try:
@@ -292,23 +279,19 @@ def prediction_schema() -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def build_outputs(seeds_dir: Path, annotations_dir: Path) -> dict[str, bytes]:
+def build_outputs(seeds_dir: Path, annotations_dir: Path, out_dir: Path | None = None) -> dict[str, bytes]:
     """Every file ``harness build`` writes, by path relative to the output folder.
 
     The seeds with the annotations of ``annotations_dir``; and, when ``constructed/`` stands
     beside the seeds folder and ``annotations_dir/constructed/`` exists, the constructed
     readouts with their annotations (every row marked ``origin: constructed``). Raises
     :class:`InvalidAnnotations` when any annotation has a problem.
+
+    With ``out_dir``, the Croissant description gives the SHA-256 of the files as they will
+    be there after the build: a Parquet file whose rows did not change is kept, bytes and all
+    (another pyarrow writes the same rows in other bytes), and is described as it is.
     """
-    records, problems = validate_corpus(seeds_dir, annotations_dir)
-    constructed_dir = seeds_dir.parent / CONSTRUCTED_DIR
-    constructed_annotations = annotations_dir / CONSTRUCTED_ANNOTATIONS
-    constructed: list[GoldRecord] = []
-    # The constructed split joins the dataset once its annotations folder exists; from then
-    # on a readout without an annotation is a problem like any other.
-    if constructed_dir.is_dir() and constructed_annotations.is_dir():
-        constructed, more = validate_corpus(constructed_dir, constructed_annotations, origin="constructed")
-        problems += more
+    records, constructed, problems = validate_dataset(seeds_dir, annotations_dir)
     if problems:
         raise InvalidAnnotations.of(problems)
     contrast = variants([*records, *constructed])
@@ -327,6 +310,9 @@ def build_outputs(seeds_dir: Path, annotations_dir: Path) -> dict[str, bytes]:
         configs |= {"constructed": CONSTRUCTED_FILE, "all": ALL_FILE}
     configs["contrast"] = CONTRAST_FILE
     parquet = {path: data for path, data in outputs.items() if path.endswith(".parquet")}
+    if out_dir is not None:
+        kept = [path for path, data in parquet.items() if same_content(out_dir / path, data)]
+        parquet |= {path: read_bytes(out_dir / path, 1 << 30) for path in kept}
     outputs[CROISSANT_FILE] = croissant(parquet, configs, content_hash(records), len(records)).encode("utf-8")
     return outputs
 
@@ -362,7 +348,7 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path) -> list[Path]:
     never new data under the old card and version.
     """
     check_output_folder(out_dir)
-    outputs = build_outputs(seeds_dir, annotations_dir)
+    outputs = build_outputs(seeds_dir, annotations_dir, out_dir)
     stale = stale_outputs(outputs, out_dir)
     staged: list[tuple[Path, Path]] = []
     try:

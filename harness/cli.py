@@ -93,16 +93,18 @@ def _check_dirs(*dirs: Path) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .annotations import validate_corpus
+    from .annotations import validate_dataset
 
     _check_dirs(args.seeds, args.annotations)
-    records, problems = validate_corpus(args.seeds, args.annotations, require_units=not args.no_units)
+    records, constructed, problems = validate_dataset(args.seeds, args.annotations, require_units=not args.no_units)
+    valid = len(records) + len(constructed)
     for problem in problems:
         print(one_line(problem), file=sys.stderr)  # a file name with a newline stays on its line
     if problems:
-        print(f"{len(problems)} problem(s); {len(records)} document(s) valid", file=sys.stderr)
+        print(f"{len(problems)} problem(s); {valid} document(s) valid", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"All {len(records)} documents are valid.")
+    split = f" ({len(records)} real, {len(constructed)} constructed)" if constructed else ""
+    print(f"All {valid} documents are valid{split}.")
     return EXIT_OK
 
 
@@ -113,7 +115,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     check_output_folder(args.out)
     try:
         if args.check:
-            stale = stale_outputs(build_outputs(args.seeds, args.annotations), args.out)
+            stale = stale_outputs(build_outputs(args.seeds, args.annotations, args.out), args.out)
             for rel in stale:
                 print(f"{args.out / rel}: out of date; run `harness build`", file=sys.stderr)
             if not stale:

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from .annotations import MAX_SEED_BYTES, publication_header
+from .annotations import MAX_SEED_BYTES, annotation_folder, publication_header
 from .errors import HarnessError, one_line
 from .extractors import Document, RunContext, build_extractor, find, run_extractor
 from .files import read_text, write_atomic
@@ -182,7 +182,7 @@ def draft_file(
     """Write the draft annotation of ``readout``; return where it went and its YAML."""
     text = read_text(readout, MAX_SEED_BYTES, "readout")
     doc_id = readout.stem
-    target = out or Path("annotations") / f"{doc_id}.yaml"
+    target = out or annotation_folder(readout) / f"{doc_id}.yaml"
     if target.exists():
         raise HarnessError(f"{target}: already exists; a draft never replaces an annotation (give --out)")
     extractor = build_extractor(find(model), dict(model_args or {}), RunContext(dataset=str(readout), split="draft"))

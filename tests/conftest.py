@@ -24,6 +24,8 @@ ANNOTATIONS = ROOT / "annotations"
 DATASET = ROOT / "dataset"
 #: How many seed documents there are: tests derive their counts, so adding a document breaks none.
 SEED_COUNT = len(list(SEEDS.glob("*.txt")))
+#: How many constructed readouts the dataset holds (none until their annotations folder exists).
+CONSTRUCTED_COUNT = len(list((ROOT / "constructed").glob("*.txt"))) if (ANNOTATIONS / "constructed").is_dir() else 0
 
 
 def load_script(path: Path) -> ModuleType:

@@ -64,9 +64,10 @@ def test_the_constructed_readouts_are_no_easier_than_the_real_ones(constructed, 
     number = lambda s: float(s.rstrip("%"))  # noqa: E731
     assert number(made["words per sentence"]) >= 0.85 * number(real["words per sentence"])
     assert number(made["cue phrases per 1,000 words"]) <= 1.1 * number(real["cue phrases per 1,000 words"])
-    assert number(made["directives in a sentence with a cue phrase"]) <= number(
-        real["directives in a sentence with a cue phrase"]
-    ) + 5
+    assert (
+        number(made["directives in a sentence with a cue phrase"])
+        <= number(real["directives in a sentence with a cue phrase"]) + 5
+    )
     assert number(made["directives per sentence that states one"]) >= 0.9 * number(
         real["directives per sentence that states one"]
     )

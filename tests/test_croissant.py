@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 
 import pytest
 
+from harness.build import build
 from harness.dataset import load_gold
 
-from conftest import DATASET
+from conftest import ANNOTATIONS, DATASET, SEEDS
 
 mlc = pytest.importorskip("mlcroissant")
 CROISSANT = DATASET / "croissant.json"
@@ -30,12 +32,33 @@ def test_mlcroissant_reads_it_without_a_warning(caplog):
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], [r.getMessage() for r in caplog.records]
 
 
-def test_every_file_is_the_dataset_file_with_its_sha256(description):
+def describes_its_files(folder, description) -> None:
     for entry in description["distribution"]:
-        data = (DATASET / entry["contentUrl"]).read_bytes()
+        data = (folder / entry["contentUrl"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["name"]
     names = {e["contentUrl"] for e in description["distribution"]}
-    assert names == {str(p.relative_to(DATASET)) for p in (DATASET / "data").glob("*.parquet")}
+    assert names == {str(p.relative_to(folder)) for p in (folder / "data").glob("*.parquet")}
+
+
+def test_every_file_is_the_dataset_file_with_its_sha256(description):
+    describes_its_files(DATASET, description)
+
+
+def test_a_rebuild_that_changes_rows_describes_the_new_files(tmp_path):
+    # Rows that change while the card's version does not (the version names the seeds'
+    # rows; this edit is in another document) must still give the new files' SHA-256.
+    out = tmp_path / "dataset"
+    build(SEEDS, ANNOTATIONS, out)
+    before = json.loads((out / "croissant.json").read_text(encoding="utf-8"))
+    annotations = shutil.copytree(ANNOTATIONS, tmp_path / "annotations")
+    files = sorted(annotations.glob("constructed/*.yaml")) or sorted(annotations.glob("*.yaml"))
+    edited = next(f for f in files if "\n  aliases: [" in f.read_text(encoding="utf-8"))
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("\n  aliases: [", '\n  aliases: ["An Alias Added", ', 1), encoding="utf-8")
+    written = build(SEEDS, annotations, out)
+    after = json.loads((out / "croissant.json").read_text(encoding="utf-8"))
+    assert out / "croissant.json" in written and after != before
+    describes_its_files(out, after)
 
 
 @pytest.mark.parametrize("config", ["default", "contrast"])

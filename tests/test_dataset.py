@@ -37,7 +37,7 @@ def rows():
 
 
 def test_committed_dataset_equals_a_fresh_build():
-    for rel, data in build_outputs(SEEDS, ANNOTATIONS).items():
+    for rel, data in build_outputs(SEEDS, ANNOTATIONS, DATASET).items():
         assert same_content(DATASET / rel, data), f"dataset/{rel} is stale: run `harness build`"
 
 
@@ -46,7 +46,7 @@ def test_an_edited_annotation_makes_the_dataset_stale(tmp_path):
     shutil.copytree(ANNOTATIONS, anns)
     path = anns / "003_24193c0774f0a70f.yaml"
     path.write_text(path.read_text().replace("Strengthen assistance", "Increase assistance"))
-    stale = [rel for rel, data in build_outputs(SEEDS, anns).items() if not same_content(DATASET / rel, data)]
+    stale = [rel for rel, data in build_outputs(SEEDS, anns, DATASET).items() if not same_content(DATASET / rel, data)]
     # the directive is in the variants and in the all configuration too; the Croissant
     # description names the version
     expected = [DATA_FILE, "data/contrast.parquet", "README.md"]

@@ -8,7 +8,7 @@ import shutil
 from harness.build import build
 from harness.dataset import load_gold
 
-from conftest import ANNOTATIONS, SEEDS, run_harness
+from conftest import ANNOTATIONS, SEED_COUNT, SEEDS, run_harness
 
 READOUT = (
     " date 2024-03-06 On the afternoon of March 5, Wang Jianguo, secretary of the municipal party committee and"
@@ -58,11 +58,11 @@ def test_a_draft_is_refused_until_reviewed_then_joins_the_dataset(tmp_path, gold
     path.write_text(text, encoding="utf-8")
     result = run_harness("validate", cwd=root)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "All 6 documents are valid."
+    assert result.stdout.strip() == f"All {SEED_COUNT + 1} documents are valid."
 
     build(root / "seeds", root / "annotations", root / "dataset")
     grown = load_gold(root / "dataset")
-    assert len(grown.records) == 6 and DOC in grown.by_id()
+    assert len(grown.records) == SEED_COUNT + 1 and DOC in grown.by_id()
     assert grown.sha256 != gold.sha256  # a new document, a new dataset version
 
 

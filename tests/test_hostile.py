@@ -657,7 +657,9 @@ def test_a_build_that_fails_half_way_leaves_the_old_dataset_whole(tmp_path, caps
 def test_a_finished_run_keeps_its_record_when_the_reader_goes_away_or_the_disk_is_full(tmp_path):
     harness = Path(sys.executable).with_name("harness")
     command = [str(harness), "eval", "--model", "rules", "--dataset", str(DATASET)]
-    for i, shell in enumerate(["{cmd} -o r0.json | head -1", "{cmd} -o r1.json | true", "{cmd} -o r2.json > /dev/full"]):
+    for i, shell in enumerate(
+        ["{cmd} -o r0.json | head -1", "{cmd} -o r1.json | true", "{cmd} -o r2.json > /dev/full"]
+    ):
         line = shell.format(cmd=" ".join(command))
         done = subprocess.run(
             ["bash", "-c", f"set -o pipefail; {line}"], cwd=tmp_path, capture_output=True, text=True, timeout=300
@@ -699,12 +701,30 @@ def test_a_record_whose_document_scores_were_edited_is_refused_by_the_leaderboar
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--model", "llm", "-M", "model=m", "-M", "concurrency=0"], "-M concurrency: expected a whole number from 1 to 256, got '0'"),
-        (["--model", "llm", "-M", "model=m", "-M", "timeout=inf"], "-M timeout: expected a number from 0.1 to 3600, got 'inf'"),
-        (["--model", "llm", "-M", "model=m", "-M", "timeout=nan"], "-M timeout: expected a number from 0.1 to 3600, got 'nan'"),
-        (["--model", "llm", "-M", "model=m", "-M", "retries=" + "9" * 5000], "-M retries: expected a whole number from 0 to 20, got '" + "9" * 37 + "...'"),
-        (["--model", "null", "--judge", "llm", "-J", "model=j", "-J", "concurrency=0"], "-J concurrency: expected a whole number from 1 to 256, got '0'"),
-        (["--model", "null", "--judge", "llm", "-J", "model=j", "-J", "timeout=inf"], "-J timeout: expected a number from 0.1 to 3600, got 'inf'"),
+        (
+            ["--model", "llm", "-M", "model=m", "-M", "concurrency=0"],
+            "-M concurrency: expected a whole number from 1 to 256, got '0'",
+        ),
+        (
+            ["--model", "llm", "-M", "model=m", "-M", "timeout=inf"],
+            "-M timeout: expected a number from 0.1 to 3600, got 'inf'",
+        ),
+        (
+            ["--model", "llm", "-M", "model=m", "-M", "timeout=nan"],
+            "-M timeout: expected a number from 0.1 to 3600, got 'nan'",
+        ),
+        (
+            ["--model", "llm", "-M", "model=m", "-M", "retries=" + "9" * 5000],
+            "-M retries: expected a whole number from 0 to 20, got '" + "9" * 37 + "...'",
+        ),
+        (
+            ["--model", "null", "--judge", "llm", "-J", "model=j", "-J", "concurrency=0"],
+            "-J concurrency: expected a whole number from 1 to 256, got '0'",
+        ),
+        (
+            ["--model", "null", "--judge", "llm", "-J", "model=j", "-J", "timeout=inf"],
+            "-J timeout: expected a number from 0.1 to 3600, got 'inf'",
+        ),
     ],
 )
 def test_model_client_settings_that_would_hang_a_run_are_refused(args, message, capsys):
@@ -808,6 +828,8 @@ def test_view_refuses_a_pair_past_the_gold_directives(tmp_path, capsys):
     predictions.write_text(json.dumps({"doc_id": DOC0, "directives": ["Expand exports."]}) + "\n")
     run = tmp_path / "r.json"
     assert cli(capsys, "score", predictions, "--dataset", DATASET, "-o", run)[0] == 0
-    bad = edit(run, tmp_path / "bad.json", lambda d: d["documents"][0].update(pairs=[[0, 999, 0.5, True, "same", "text"]]))
+    bad = edit(
+        run, tmp_path / "bad.json", lambda d: d["documents"][0].update(pairs=[[0, 999, 0.5, True, "same", "text"]])
+    )
     line = one_error(capsys, "view", bad, "-o", tmp_path / "v.html")
     assert line.endswith(f"{DOC0}: a matched pair points past the directives; the record is not sound")

@@ -12,7 +12,7 @@ import pytest
 
 from harness.annotations import validate_corpus
 
-from conftest import ROOT, SEED_COUNT, run_harness
+from conftest import CONSTRUCTED_COUNT, ROOT, SEED_COUNT, run_harness
 
 SEED = (
     " date 2024-01-10 On January 9, Governor Wang Wu presided over the executive meeting of the"
@@ -256,7 +256,8 @@ def test_every_problem_is_reported_at_once(tmp_path):
 def test_cli_validate_on_the_real_annotations():
     out = run_harness("validate", cwd=ROOT)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == f"All {SEED_COUNT} documents are valid."
+    split = f" ({SEED_COUNT} real, {CONSTRUCTED_COUNT} constructed)" if CONSTRUCTED_COUNT else ""
+    assert out.stdout.strip() == f"All {SEED_COUNT + CONSTRUCTED_COUNT} documents are valid{split}."
 
 
 def test_cli_validate_reports_problems_with_exit_code_2(tmp_path):
