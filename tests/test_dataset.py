@@ -179,3 +179,23 @@ def test_prediction_schema_accepts_the_contract_example_and_rejects_unknown_keys
         jsonschema.validate({**example, "confidence": 0.9}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**example, "directives": None}, schema)
+
+
+def test_two_folders_of_the_same_name_load_their_own_rows_by_their_files(tmp_path):
+    # datasets keys its cache for a local folder by the folder's name and configuration, not
+    # by its content, so load_dataset("dataset") on a second folder named `dataset` can give
+    # the first one's rows. Naming the Parquet files, as the README shows, cannot collide.
+    import pyarrow.parquet as pq
+    from datasets import load_dataset
+
+    first, second = tmp_path / "a" / "dataset", tmp_path / "b" / "dataset"
+    shutil.copytree(DATASET, first)
+    shutil.copytree(DATASET, second)
+    pq.write_table(pq.read_table(second / DATA_FILE).slice(0, 2), second / DATA_FILE)
+    cache = tmp_path / "cache"  # one cache for both, as a user's home directory has
+    loaded = [
+        load_dataset("parquet", data_files={"test": str(folder / DATA_FILE)}, split="test", cache_dir=str(cache))
+        for folder in (first, second)
+    ]
+    assert [d.num_rows for d in loaded] == [SEED_COUNT, 2]
+    assert loaded[1]["doc_id"] == [r["doc_id"] for r in loaded[0]][:2]
