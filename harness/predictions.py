@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .annotations import format_path
 from .errors import HarnessError, one_line
-from .files import MiB, read_bytes, write_atomic
+from .files import MiB, read_bytes
 from .schema import Prediction
 
 MAX_REPORTED = 50
@@ -186,9 +186,3 @@ def read_predictions(path: Path, known_ids: Collection[str] | None = None) -> Pr
     except HarnessError as exc:
         raise PredictionsError(*exc.problems) from None
     return parse_predictions(data, str(path), known_ids)
-
-
-def write_predictions(predictions: Iterable[Prediction], path: Path) -> None:
-    """Write predictions as JSON Lines, the format :func:`read_predictions` reads."""
-    text = "".join(json.dumps(p.model_dump(mode="json"), ensure_ascii=False) + "\n" for p in predictions)
-    write_atomic(path, text.encode("utf-8"))

@@ -259,11 +259,6 @@ def record_chunks(record: RunRecord) -> Iterator[bytes]:
     yield b"]}\n"
 
 
-def record_bytes(record: RunRecord) -> bytes:
-    """A run record as JSON (see :func:`record_chunks`)."""
-    return b"".join(record_chunks(record))
-
-
 def write_record(record: RunRecord, path: Path) -> None:
     """Write a run record atomically; :class:`HarnessError` if ``path`` cannot take it."""
     write_atomic(path, record_chunks(record))

@@ -234,10 +234,6 @@ class Reference:
         )
 
 
-#: The fields of a gold record an extractor may see; everything else is the answer.
-PUBLIC_FIELDS = ("doc_id", "text", "title", "publication_date")
-
-
 # --------------------------------------------------------------------------- predictions
 
 # Far beyond any sensible answer (a gold summary has at most 80 words, a document at most a

@@ -14,7 +14,7 @@ from harness.extractors import Document, RunContext, available
 from harness.rouge import rouge_l_f1
 from harness.schema import DIRECTIVE_MAX_WORDS, SUMMARY_MAX_WORDS
 
-from conftest import DATASET
+from conftest import DATASET, ROOT
 
 # Two readouts written for this test: other places, names, dates and phrasing.
 CITY = Document(
@@ -108,3 +108,21 @@ def test_oracle_reads_the_gold_and_says_so(gold):
 def test_all_builtins_are_listed():
     names = {s.name for s in available() if s.source == "built-in"}
     assert {"null", "lead", "rules", "textrank", "oracle"} <= names
+
+
+def test_no_baseline_but_the_oracle_knows_the_gold():
+    # A baseline that names a document, its presider or its date scores on this dataset and
+    # nowhere else: CONTRIBUTING asks that none does, and this holds the built-ins to it.
+    from harness.dataset import load_gold
+
+    everything = (DATASET / "data" / "all.parquet").is_file()
+    facts = set()
+    for r in (load_gold(DATASET, "test", "all") if everything else load_gold(DATASET)).records:
+        facts |= {r.doc_id, r.doc_id.split("_")[1], r.meeting_date}
+        if r.presider:
+            facts |= {r.presider.name, *r.presider.aliases}
+    for path in sorted((ROOT / "baselines").glob("*.py")):
+        if path.stem == "oracle":
+            continue
+        source = path.read_text(encoding="utf-8")
+        assert not [fact for fact in facts if fact in source], path.name
