@@ -246,7 +246,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     model_args = _model_args(args.model_arg)
     judge = _judge(args)
     _check_output(args.output, dataset=args.dataset)
-    label = one_line(args.model, 40)
+    label = one_line(args.name or args.model, 40)
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -282,6 +282,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             progress=on_done,
             on_start=on_start,
             judge=judge,
+            name=args.name,
         )
     finally:
         if task is not None:
@@ -581,6 +582,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int, help="run only the first N documents")
     p.add_argument("--doc", action="append", default=[], metavar="ID", help="run only this document (repeatable)")
+    p.add_argument(
+        "--name", help="the run's name in records, leaderboard, compare and view (default: MODEL[:<-M model>])"
+    )
     _scoring_options(p)
     p.set_defaults(func=cmd_eval)
 

@@ -176,6 +176,24 @@ def _record(
     )
 
 
+#: The longest run name: a label for tables, not a description.
+MAX_NAME = 80
+
+
+def check_name(name: str) -> str:
+    """``name`` as a run's label, or :class:`HarnessError` for an empty, multi-line or long one."""
+    if not name.strip() or any(not c.isprintable() for c in name) or len(name) > MAX_NAME:
+        raise HarnessError(f"--name: give a name of 1 to {MAX_NAME} printable characters, got {name[:MAX_NAME]!r}")
+    return name.strip()
+
+
+def run_label(model: str, model_args: Mapping[str, str]) -> str:
+    """A run's default label: ``--model``, with the model it asked for when ``-M model=`` was
+    given (``llm:gpt-4o-mini``), so two models' runs are told apart."""
+    asked = model_args.get("model")
+    return f"{model}:{asked}" if asked else model
+
+
 def evaluate(
     model: str,
     model_args: Mapping[str, str] | None = None,
@@ -188,12 +206,16 @@ def evaluate(
     progress: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     judge: Judge | None = None,
+    name: str | None = None,
 ) -> RunRecord:
     """Run the extractor ``model`` (see :mod:`harness.extractors`) and score it.
 
     ``on_start`` is told how many documents will run; ``progress`` is called after each.
+    ``name`` labels the run in the record, leaderboard, comparisons and report (default:
+    :func:`run_label`).
     """
     args = dict(model_args or {})
+    label = check_name(name) if name is not None else run_label(model, args)
     spec = find(model)
     gold = load_gold(dataset or bundled(), split, config)
     records = select(gold, doc_ids, limit)
@@ -204,7 +226,7 @@ def evaluate(
     output = run_extractor(extractor, [Document.from_gold(r) for r in records], progress)
     extract_s = time.perf_counter() - clock.started
     info = ModelInfo(
-        name=model, extractor=extractor.name, source=spec.source, target=spec.target, args=redact_args(args)
+        name=label, extractor=extractor.name, source=spec.source, target=spec.target, args=redact_args(args)
     )
     outcomes = {o.doc_id: o for o in output.outcomes}
     notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error] + output.notes
@@ -244,7 +266,7 @@ def score_file(
     if found.missing:
         notes.append(f"no prediction for {len(found.missing)} document(s), scored as empty: {', '.join(found.missing)}")
     outcomes = {doc_id: Outcome(doc_id, p, latency_s=None) for doc_id, p in found.predictions.items()}
-    label = name or path.stem
+    label = check_name(name) if name is not None else path.stem
     source = "human" if human else "predictions file"
     info = ModelInfo(name=label, extractor=label, source=source, target=str(path))
     dataset_info = DatasetInfo(

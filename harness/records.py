@@ -51,7 +51,7 @@ class DatasetInfo(_Model):
 
 
 class ModelInfo(_Model):
-    name: str  # what --model said
+    name: str  # the run's label: --name, or what --model said (with its -M model=)
     extractor: str  # the extractor's own name
     source: str  # built-in, plugin (<dist>), import path, or predictions file
     target: str  # module:attr, or the predictions file

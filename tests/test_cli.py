@@ -321,3 +321,20 @@ def test_every_table_fits_80_columns(tmp_path):
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "…" not in text  # nothing truncated
     assert "000_a426~rename" in text
+
+
+def test_named_runs_are_told_apart_in_the_record_and_compare(tmp_path):
+    for name in ("rules, tuned", "rules, plain"):
+        result = run_harness("eval", "--model", "rules", "--name", name, "-o", tmp_path / f"{name[7:]}.json")
+        assert result.returncode == 0, result.stderr
+        assert read_record(tmp_path / f"{name[7:]}.json").model.name == name
+    result = run_harness("compare", tmp_path / "tuned.json", tmp_path / "plain.json")
+    assert result.returncode == 0 and "A: rules, tuned" in result.stdout and "B: rules, plain" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["", "   ", "two\nlines", "x" * 81])
+def test_a_name_that_cannot_label_a_run_is_refused_before_it_runs(tmp_path, name):
+    result = run_harness("eval", "--model", "rules", "--name", name, "-o", tmp_path / "r.json")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("harness eval: --name: give a name of 1 to 80 printable characters")
+    assert not (tmp_path / "r.json").exists()

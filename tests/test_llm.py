@@ -44,6 +44,7 @@ def run(server, tmp_path, **args):
 def test_structured_output_end_to_end_and_the_cache(tmp_path, answers, env_key):
     with ChatServer(answers) as server:
         record = run(server, tmp_path)
+        assert record.model.name == "llm:test-model"  # two models' runs are told apart
         assert {k: a.mean for k, a in record.aggregates.items()} == dict.fromkeys(ALWAYS, 1.0)
         assert server.total == SEED_COUNT and server.auth == {f"Bearer {SECRET}"}
         assert server.bodies[0]["response_format"]["json_schema"]["schema"] == answer_schema()
