@@ -93,6 +93,8 @@ class LLMExtractor:
             },
         )  # fmt: skip
         self.invalid_replies = 0
+        # Made once: generating it costs a few milliseconds, paid by every request otherwise.
+        self.schema = answer_schema()
 
     def messages(self, doc: Document) -> list[dict[str, str]]:
         """The harness's prompt (:func:`harness.prompt`), with k worked examples from *other*
@@ -104,7 +106,7 @@ class LLMExtractor:
         attempt = 0
         while True:
             attempt += 1
-            reply = await self.client.complete(messages, answer_schema(), accept=lambda text: _parse(text, doc))
+            reply = await self.client.complete(messages, self.schema, accept=lambda text: _parse(text, doc))
             try:
                 return _parse(reply, doc)
             except ValueError as exc:

@@ -32,8 +32,8 @@ class Raw:
 
 
 class _Server(ThreadingHTTPServer):
-    # The default listen backlog (5) is below the client's concurrency (8 and more): further
-    # connections waited about a second in the kernel, and the timings measured that wait.
+    # The default listen backlog (5) is below the client's concurrency (8 and more): a full
+    # backlog leaves further connections to the kernel's retry, a second later.
     request_queue_size = 128
     daemon_threads = True
 
