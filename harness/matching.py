@@ -622,13 +622,28 @@ def same_directive(
         )
         failed, p = check_text(pred.text, ref, others, nearby, rival)
         if failed is None and p < ABOUT:
-            failed = f"about: {p:.0%} of its words are the gold's or its quotes' (< {ABOUT:.0%})"
+            failed = f"about: {_short_of(p, ABOUT)} of its words are the gold's or its quotes'"
         if failed:
             return Judgement(0.0, False, failed, p, "span")
         span_f = 2 * coverage * precision / (coverage + precision)
         similarity = (span_f + word_f1(content_words(pred.text), content_words(ref.text))) / 2
         return Judgement(similarity, True, "same", p, "span")
     return _text_judgement(pred, ref, threshold, others, rival)
+
+
+def _short_of(value: float, limit: float) -> str:
+    """``"29% (< 41%)"``; with a decimal where whole percents would read the same."""
+    digits = 0 if f"{value:.0%}" != f"{limit:.0%}" else 1
+    return f"{value:.{digits}%} (< {limit:.{digits}%})"
+
+
+def _surface(text: str, stem: str) -> str:
+    """The word of ``text`` that ``stem`` (a stemmed, synonym-mapped token) came from, for
+    messages a person reads ("people", not "peopl")."""
+    for word in re.findall(r"[A-Za-z0-9]+", text):
+        if any(SYNONYMS.get(t, t) == stem for t in rouge.tokens(word)):
+            return word
+    return stem
 
 
 def _text_judgement(
@@ -645,9 +660,9 @@ def _text_judgement(
     r = share(gold_words, frozenset(words))
     similarity = word_f1(words, gold_words)
     if p < ABOUT:
-        return Judgement(similarity, False, f"about: {p:.0%} of its words are the gold's (< {ABOUT:.0%})", p)
+        return Judgement(similarity, False, f"about: {_short_of(p, ABOUT)} of its words are the gold's", p)
     if r < threshold:
-        return Judgement(similarity, False, f"too little of the gold: covers {r:.0%} (< {threshold:.0%})", p)
+        return Judgement(similarity, False, f"too little of the gold: covers {_short_of(r, threshold)}", p)
     return Judgement(similarity, True, "same", p)
 
 
@@ -801,9 +816,10 @@ def carries_unit(summary: str, unit: str, threshold: float = DEFAULT_UNIT_THRESH
     if lacking := sorted(numbers_needed - numbers(summary)):
         return Judgement(0.0, False, f"another number: {', '.join(lacking)} is missing", carried)
     if lacking := sorted(n for n in names if n not in summary_words):
-        return Judgement(0.0, False, f"another name: {' '.join(lacking)!r} is missing", carried)
+        words = " ".join(_surface(unit, n) for n in lacking)
+        return Judgement(0.0, False, f"another name: {words!r} is missing", carried)
     if carried < threshold:
-        return Judgement(carried, False, f"carries {carried:.0%} of the unit (< {threshold:.0%})", carried)
+        return Judgement(carried, False, f"carries {_short_of(carried, threshold)} of the unit", carried)
     if reason := _negated_in(summary, unit):
         return Judgement(0.0, False, reason, carried)
     return Judgement(carried, True, "carried", carried)

@@ -315,7 +315,7 @@ def test_a_quote_not_in_the_document_is_ungrounded_and_matches_nothing():
         ("On 17 December 2022 the committee met; Hao Peng presided.", True, "carried"),
         ("On December 17, 2022 the committee met; Hao Peng presided.", True, "carried"),
         ("On 17 December 2021 the committee met; Hao Peng presided.", False, "another date: 17 December"),
-        ("On 17 December 2022 the committee met; Li Lecheng presided.", False, "another name: 'hao peng'"),
+        ("On 17 December 2022 the committee met; Li Lecheng presided.", False, "another name: 'Hao Peng'"),
         ("The committee met in December.", False, "another date"),
     ],
 )
@@ -605,3 +605,10 @@ def test_summary_fact_checks_the_reviewer_found():
     for summary, error in wrong.items():
         found = summary_errors(summary, facts)
         assert (found and found[0].startswith(error)) if error else found == [], (summary, found)
+
+
+def test_a_reason_never_reads_the_same_number_on_both_sides():
+    from harness.matching import _short_of
+
+    assert _short_of(0.286, 0.29) == "28.6% (< 29.0%)"  # not "29% (< 29%)"
+    assert _short_of(0.2, 0.41) == "20% (< 41%)"

@@ -198,7 +198,7 @@ def test_summary_of_40_and_80_words_is_fine(tmp_path):
 def test_a_summary_that_does_not_carry_a_unit(tmp_path):
     ann, problems = run(tmp_path, broken("by Governor Wang Wu.", "by Governor Li Si."))
     assert problems == [
-        f"{ann}:26: summary_units[1].text: the summary does not carry this unit (another name: 'wang wu' is missing)"
+        f"{ann}:26: summary_units[1].text: the summary does not carry this unit (another name: 'Wang Wu' is missing)"
     ]
 
 
