@@ -350,6 +350,9 @@ def build(seeds_dir: Path, annotations_dir: Path, out_dir: Path) -> list[Path]:
     check_output_folder(out_dir)
     outputs = build_outputs(seeds_dir, annotations_dir, out_dir)
     stale = stale_outputs(outputs, out_dir)
+    for rel in stale:
+        if (out_dir / rel).is_dir() and not (out_dir / rel).is_symlink():
+            raise HarnessError(f"{out_dir / rel}: is a folder where the build writes a file; move it away")
     staged: list[tuple[Path, Path]] = []
     try:
         for rel in stale:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .contrast import consistency
 from .dataset import Gold, bundled, load_gold, load_references
-from .errors import HarnessError
+from .errors import HarnessError, one_line
 from .extractors import Document, Outcome, RunContext, build_extractor, find, run_extractor
 from .matching import Matcher
 from .metrics import DEFAULT_THRESHOLD
@@ -191,7 +191,8 @@ def run_label(model: str, model_args: Mapping[str, str]) -> str:
     """A run's default label: ``--model``, with the model it asked for when ``-M model=`` was
     given (``llm:gpt-4o-mini``), so two models' runs are told apart."""
     asked = model_args.get("model")
-    return f"{model}:{asked}" if asked else model
+    # -M model= is the user's text: one line, and short enough for a table
+    return one_line(f"{model}:{asked}", MAX_NAME) if asked else model
 
 
 def evaluate(

@@ -338,3 +338,12 @@ def test_a_name_that_cannot_label_a_run_is_refused_before_it_runs(tmp_path, name
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("harness eval: --name: give a name of 1 to 80 printable characters")
     assert not (tmp_path / "r.json").exists()
+
+
+def test_a_model_argument_labels_a_run_on_one_short_line():
+    from harness.evaluate import MAX_NAME, run_label
+
+    assert run_label("llm", {"model": "gpt-x"}) == "llm:gpt-x"
+    assert run_label("rules", {}) == "rules"
+    label = run_label("llm", {"model": "a\nb" + "c" * 500})
+    assert "\n" not in label and len(label) == MAX_NAME and label.startswith("llm:a b")
