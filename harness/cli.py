@@ -17,12 +17,15 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
 from .errors import HarnessError, one_line
 from .metrics import DEFAULT_THRESHOLD
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED
+
+if TYPE_CHECKING:  # rich is imported where a table is drawn: it costs start-up time
+    from rich.table import Table
 
 #: 3: the run finished and its record is written, but some documents failed (see the record).
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_DOCUMENTS_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -410,10 +413,21 @@ def cmd_agree(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _kind_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], numbers_right: bool = True) -> Table:
+    """A rich table of results by kind and label: the two text columns left, the rest right
+    when ``numbers_right``."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="right" if numbers_right and column not in ("kind", "label") else "left")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def cmd_judge_agreement(args: argparse.Namespace) -> int:
     import json
-
-    from rich.table import Table
 
     from .judge import load_pairs, load_summary_pairs, measure
 
@@ -448,12 +462,8 @@ def cmd_judge_agreement(args: argparse.Namespace) -> int:
             )
         )
     if directives and not args.json:
-        table = Table(title=f"judge against {pairs_file}", title_justify="left")
-        for column in ("kind", "label", "agreed"):
-            table.add_column(column)
-        for (kind, label), (agreed, n) in directives.by_kind.items():
-            table.add_row(kind, label, f"{agreed}/{n} ({agreed / n:.0%})")
-        out.print(table)
+        rows = [(k, lab, f"{agreed}/{n} ({agreed / n:.0%})") for (k, lab), (agreed, n) in directives.by_kind.items()]
+        out.print(_kind_table(f"judge against {pairs_file}", ("kind", "label", "agreed"), rows, numbers_right=False))
         balanced = "—" if directives.balanced_accuracy is None else f"{directives.balanced_accuracy:.3f}"
         (same, n_same), (different, n_different) = directives.same, directives.different
         out.print(
@@ -463,12 +473,11 @@ def cmd_judge_agreement(args: argparse.Namespace) -> int:
             soft_wrap=True,
         )
     if summary and not args.json:
-        table = Table(title=f"judge against {args.summaries}", title_justify="left")
-        for column in ("kind", "label", "n", "mean judged score", f">= {summary.threshold}"):
-            table.add_column(column, justify="left" if column in ("kind", "label") else "right")
-        for (kind, label), (mean, above, n) in summary.by_kind.items():
-            table.add_row(kind, label, str(n), f"{mean:.3f}", f"{above}/{n}")
-        out.print(table)
+        columns = ("kind", "label", "n", "mean judged score", f">= {summary.threshold}")
+        rows = [
+            (k, lab, str(n), f"{mean:.3f}", f"{above}/{n}") for (k, lab), (mean, above, n) in summary.by_kind.items()
+        ]
+        out.print(_kind_table(f"judge against {args.summaries}", columns, rows))
         balanced = "—" if summary.balanced_accuracy is None else f"{summary.balanced_accuracy:.3f}"
         (kept, n_faithful), (refused, n_rest) = summary.faithful, summary.rest
         out.print(
