@@ -22,7 +22,17 @@ from .extractors import Document, Outcome, RunContext, build_extractor, find, ru
 from .matching import Matcher
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import read_predictions
-from .records import Aggregate, DatasetInfo, DocumentResult, ModelInfo, RunRecord, environment, new_run_id, utc_now
+from .records import (
+    MAX_REPLY_KEPT,
+    Aggregate,
+    DatasetInfo,
+    DocumentResult,
+    ModelInfo,
+    RunRecord,
+    environment,
+    new_run_id,
+    utc_now,
+)
 from .redact import redact_args, scrub
 from .schema import GoldRecord, Prediction, Reference
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, judge_all
@@ -149,6 +159,8 @@ def _record(
                     (p.predicted, p.gold, p.similarity, p.hit, p.reason, p.path) for p in judged.pop(r.doc_id).pairs
                 ],
                 judged=r.doc_id in verdicts,
+                unusable={k: scrub(v) for k, v in outcome.unusable.items()} if outcome else {},
+                reply=scrub(outcome.reply[:MAX_REPLY_KEPT]) if outcome and outcome.reply else None,
             )
         )
     return RunRecord(

@@ -255,6 +255,9 @@ class Outcome:
     prediction: Prediction
     error: str | None = None
     latency_s: float | None = 0.0  # None when nothing was run (a predictions file)
+    #: Fields of the prediction that could not be used, with why (scored 0 on their scores).
+    unusable: dict[str, str] = field(default_factory=dict)
+    reply: str | None = None  # a model's raw reply when it held no usable prediction
 
 
 @dataclass

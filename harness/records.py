@@ -26,6 +26,8 @@ from .redact import scrub
 from .schema import Prediction
 
 RECORD_VERSION = 1
+#: How much of a failed document's raw reply a record keeps: enough to see what went wrong.
+MAX_REPLY_KEPT = 4_000
 MAX_RECORD_BYTES = 1024 * MiB
 
 #: A score as a record holds it: a finite float in [0, 1] (not a bool, not a string).
@@ -91,6 +93,13 @@ class DocumentResult(_Model):
     #: in a run without a judge, in a record written before the field existed, and in a
     #: judged run for a document the judge could not decide (scored by the matcher instead).
     judged: bool = False
+    #: The prediction's fields that could not be used (a date not in ISO form, a directive
+    #: that is a number), each with the reason: their scores are 0 and the other fields are
+    #: scored as given. Empty in older records.
+    unusable: dict[str, str] = {}
+    #: The model's raw reply, for a document whose reply held no usable prediction (at most
+    #: MAX_REPLY_KEPT characters, secrets scrubbed); None otherwise.
+    reply: str | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> DocumentResult:
