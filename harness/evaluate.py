@@ -118,6 +118,7 @@ def _record(
     extract_s: float | None = None,
     missing: Sequence[str] = (),
     judge: Judge | None = None,
+    usage: dict[str, int | float | None] | None = None,
 ) -> RunRecord:
     from .metrics import OVERALL, OVERALL_PARTS
 
@@ -185,6 +186,7 @@ def _record(
         consistency=consistency(scores, (*OVERALL_PARTS, OVERALL)) if dataset.config == CONTRAST else {},
         judged_scores=judged_scores,
         origins=origins,
+        usage=usage,
     )
 
 
@@ -220,19 +222,51 @@ def evaluate(
     on_start: Callable[[int], None] | None = None,
     judge: Judge | None = None,
     name: str | None = None,
+    watch_stats: Callable[[Callable[[], dict[str, object]]], None] | None = None,
 ) -> RunRecord:
     """Run the extractor ``model`` (see :mod:`harness.extractors`) and score it.
 
     ``on_start`` is told how many documents will run; ``progress`` is called after each.
-    ``name`` labels the run in the record, leaderboard, comparisons and report (default:
-    :func:`run_label`).
+    ``watch_stats`` is handed, before the first document, a function that returns the
+    extractor's ``stats()`` so far (empty when it has none), to read while the run goes on:
+    its token counts, say. ``name`` labels the run in the record, leaderboard, comparisons
+    and report (default: :func:`run_label`).
+
+    ``-M price_in=`` and ``-M price_out=`` (prices per million prompt and completion
+    tokens) are the harness's, not the extractor's: they are taken out of ``model_args``
+    before the extractor is built, and the record's ``usage`` gives the run's cost at those
+    prices when the extractor's ``stats()`` counts ``prompt_tokens`` and ``completion_tokens``.
     """
+    from .extractors import extractor_stats
+
     args = dict(model_args or {})
     label = check_name(name) if name is not None else run_label(model, args)
+
+    def price(key: str) -> float | None:
+        """The price ``-M key=`` gave (taken out of ``args``), or None; refused unless a
+        finite number, 0 or more."""
+        if key not in args:
+            return None
+        text = args.pop(key)
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0.0 <= value < float("inf"):  # NaN fails every comparison
+            raise EvalError(
+                f"-M {key}: give a price per million tokens, a number 0 or more; got {one_line(text, 40)!r}"
+            )
+        return value
+
+    price_in, price_out = price("price_in"), price("price_out")
+    if (price_in is None) != (price_out is None):
+        raise EvalError("-M price_in and -M price_out go together: give both (0 for a side that costs nothing)")
     spec = find(model)
     gold = load_gold(dataset or bundled(), split, config)
     records = select(gold, doc_ids, limit)
     extractor = build_extractor(spec, args, RunContext(dataset=gold.source, split=gold.split, config=config))
+    if watch_stats:
+        watch_stats(lambda: extractor_stats(extractor)[0])
     clock = _Clock.start()
     if on_start:
         on_start(len(records))
@@ -247,8 +281,30 @@ def evaluate(
         source=dataset or BUNDLED, config=config, split=gold.split, sha256=gold.sha256, documents=len(records)
     )
     references = [Reference.from_gold(r) for r in records]
+
+    def counted(key: str) -> int | None:
+        """A token count of the extractor's stats(): a whole number, 0 or more, or None."""
+        value = output.stats.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+    prompt, completion = counted("prompt_tokens"), counted("completion_tokens")
+    usage: dict[str, int | float | None] | None = None
+    if price_in is not None or prompt is not None or completion is not None:
+        cost = None
+        if price_in is not None and price_out is not None and prompt is not None and completion is not None:
+            cost = round(prompt / 1e6 * price_in + completion / 1e6 * price_out, 10)
+        elif price_in is not None:
+            notes.append("no cost: the extractor's stats() do not count prompt_tokens and completion_tokens")
+        usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "price_in": price_in,
+            "price_out": price_out,
+            "cost": cost,
+        }
+    stats = output.stats
     return _record(
-        dataset_info, references, info, outcomes, settings, clock, notes, output.stats, extract_s, judge=judge
+        dataset_info, references, info, outcomes, settings, clock, notes, stats, extract_s, judge=judge, usage=usage
     )
 
 

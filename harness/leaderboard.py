@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -193,10 +194,49 @@ def _rank(records: list[RunRecord], documents: int) -> tuple[list[RunRecord], li
     return ranked, incomplete
 
 
-def _row(r: RunRecord) -> str:
+#: The columns a table gains when one of its runs has a ``usage`` (tokens and cost).
+USAGE_COLUMNS = ("tokens", "cost")
+USAGE_NOTE = (
+    "`tokens`: the prompt and completion tokens the extractor counted; `cost`: at the prices per million tokens "
+    "given with the run (`-M price_in=`, `-M price_out=`), in their currency; blank when not known."
+)
+
+
+def _has_usage(records: Sequence[RunRecord]) -> bool:
+    """Whether a table of ``records`` shows the usage columns: when one of them has a usage."""
+    return any(r.usage for r in records)
+
+
+def _cost_text(cost: float) -> str:
+    """A cost for a cell: cents from 0.01 up (``1,234.50``), two significant digits below (``0.0015``)."""
+    if cost == 0 or cost >= 0.01:
+        return f"{cost:,.2f}"
+    return f"{cost:.{1 - math.floor(math.log10(cost))}f}"
+
+
+def _usage_cells(r: RunRecord) -> str:
+    """The tokens and cost cells of a run: prompt and completion tokens together, and the
+    cost; each blank when the record does not say."""
+    usage = r.usage or {}
+    counts = [usage.get(key) for key in ("prompt_tokens", "completion_tokens")]
+    whole = [n for n in counts if isinstance(n, int)]
+    tokens = f"{sum(whole):,}" if whole else ""
+    cost = usage.get("cost")
+    return f"{tokens} | {_cost_text(cost) if cost is not None else ''}"
+
+
+def _row(r: RunRecord, usage: bool = False) -> str:
     name = f"{cell(r.model.name)} ({cell(r.model.source)})"
     scores = " | ".join(_score_cell(r, s) for s in HEADLINE)
+    if usage:
+        scores += f" | {_usage_cells(r)}"
     return f"| {name} | {scores} | {r.started_at.date().isoformat()} |"
+
+
+def _header(labels: Sequence[str], usage: bool) -> list[str]:
+    """A table's header and rule: model, ``labels``, the usage columns when ``usage``, run."""
+    columns = [*labels, *(USAGE_COLUMNS if usage else ())]
+    return ["| model | " + " | ".join(columns) + " | run |", "|---|" + "---|" * len(columns) + "---|"]
 
 
 #: The mark of a judged score in a judged table's header.
@@ -217,11 +257,11 @@ def _judged_section(board: JudgedBoard) -> list[str]:
         f"({', '.join(LABELS[s] for s in marked)}); the others are the deterministic scorers'.",
     ]
     if board.ranked:
+        usage = _has_usage(board.ranked)
         lines += [
             "",
-            "| model | " + " | ".join(LABELS[s] + (JUDGED_MARK if s in marked else "") for s in HEADLINE) + " | run |",
-            "|---|" + "---|" * len(HEADLINE) + "---|",
-            *(_row(r) for r in board.ranked),
+            *_header([LABELS[s] + (JUDGED_MARK if s in marked else "") for s in HEADLINE], usage),
+            *(_row(r, usage) for r in board.ranked),
         ]
     if board.incomplete:
         lacking = "; ".join(f"{cell(r.model.name)} ({why})" for r, why in board.incomplete)
@@ -230,11 +270,14 @@ def _judged_section(board: JudgedBoard) -> list[str]:
 
 
 def render(board: Board) -> str:
-    """The markdown of the leaderboard: the table and the lines on unranked runs."""
+    """The markdown of the leaderboard: the table and the lines on unranked runs.
+
+    A table shows the tokens and cost columns when one of its runs has a ``usage``.
+    """
+    usage = _has_usage(board.ranked)
     lines = [
-        "| model | " + " | ".join(LABELS[s] for s in HEADLINE) + " | run |",
-        "|---|" + "---|" * len(HEADLINE) + "---|",
-        *(_row(r) for r in board.ranked),
+        *_header([LABELS[s] for s in HEADLINE], usage),
+        *(_row(r, usage) for r in board.ranked),
         "",
         f"Dataset version `{board.version[:12]}` ({board.documents} documents); "
         f"mean [95 % bootstrap interval]; directive matcher threshold {board.threshold}. "
@@ -243,6 +286,8 @@ def render(board: Board) -> str:
         + ": the date and the presider together weigh under half, and the unjudged score does not check "
         "reworded reversals, changed modifiers or scope (see the scores section).",
     ]
+    if usage or any(_has_usage(judged.ranked) for judged in board.judged):
+        lines.append(USAGE_NOTE)
     if board.incomplete:
         lacking = "; ".join(f"{cell(r.model.name)} ({why})" for r, why in board.incomplete)
         lines.append(f"Not ranked, incomplete: {lacking}.")

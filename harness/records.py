@@ -141,6 +141,19 @@ class RunRecord(_Model):
     #: On a dataset of real and constructed readouts (the ``all`` configuration): each
     #: origin's own aggregates, since a score over both hides how each fares.
     origins: dict[str, dict[str, Aggregate]] = Field(default_factory=dict)
+    #: What the run used and cost: ``prompt_tokens`` and ``completion_tokens`` as the
+    #: extractor's ``stats()`` counted them, the prices per million tokens given with
+    #: ``-M price_in=`` and ``-M price_out=``, and ``cost`` in the prices' currency; each None
+    #: when unknown. None in a run with neither token counts nor prices, and in older records.
+    usage: (
+        dict[
+            str,
+            Annotated[int, Strict(), Field(ge=0)]
+            | Annotated[float, Strict(), Field(ge=0.0, allow_inf_nan=False)]
+            | None,
+        ]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _consistent(self) -> RunRecord:
