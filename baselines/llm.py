@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from harness import prompt
 from harness.dataset import load_gold
-from harness.extractors import Document, RunContext
+from harness.extractors import Document, ReplyError, RunContext
 from harness.llm import ChatClient, OpenAITransport, ResponseCache, RetryPolicy, parse_json_object, setting
 from harness.schema import Prediction
 
@@ -101,7 +101,10 @@ class LLMExtractor:
         documents."""
         return prompt(doc, [r for r in self.examples if r.doc_id != doc.doc_id][: self.fewshot])
 
-    async def aextract(self, doc: Document) -> Prediction:
+    async def aextract(self, doc: Document) -> Prediction | dict[str, Any]:
+        """The prediction in the model's reply. A reply that is still invalid after the
+        retries is handed to the harness as it is, which scores its usable fields (a bad
+        date costs the date only); one with no JSON object at all fails the document."""
         messages = self.messages(doc)
         attempt = 0
         while True:
@@ -113,7 +116,10 @@ class LLMExtractor:
                 self.invalid_replies += 1
                 problem = str(exc)
             if attempt > self.validation_retries:
-                raise ValueError(f"invalid reply after {attempt} attempt(s): {problem}")
+                try:
+                    return parse_json_object(reply)
+                except ValueError:
+                    raise ReplyError(f"invalid reply after {attempt} attempt(s): {problem}", reply) from None
             # Show the model its reply and what is wrong with it, and ask once more.
             messages = [
                 *messages,

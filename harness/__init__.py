@@ -1,13 +1,23 @@
 """PolicyBench: a benchmark and harness for extracting from and summarising policy texts.
 
 The stable Python API (see README, "Python API"): :func:`load_gold`, :func:`prompt`,
-:func:`prediction_from_completion`, :func:`score_document`, :func:`score_predictions`,
-and the records they pass around, :class:`GoldRecord` and :class:`Prediction`.
+:func:`read_completion` (field by field) and :func:`prediction_from_completion` (strict),
+:func:`score_document`, :func:`score_predictions`, and the records they pass around,
+:class:`GoldRecord`, :class:`Prediction` and :class:`Reading`.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import Scores, load_gold, prediction_from_completion, prompt, score_document, score_predictions
+from .api import (
+    Reading,
+    Scores,
+    load_gold,
+    prediction_from_completion,
+    prompt,
+    read_completion,
+    score_document,
+    score_predictions,
+)
 from .dataset import Gold
 from .errors import HarnessError
 from .schema import GoldRecord, Prediction
@@ -22,11 +32,13 @@ __all__ = [
     "GoldRecord",
     "HarnessError",
     "Prediction",
+    "Reading",
     "Scores",
     "__version__",
     "load_gold",
     "prediction_from_completion",
     "prompt",
+    "read_completion",
     "score_document",
     "score_predictions",
 ]

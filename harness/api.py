@@ -5,8 +5,8 @@
     gold = harness.load_gold()                               # the bundled test split
     record = gold.records[0]
     messages = harness.prompt(record)                        # chat messages asking a model
-    prediction = harness.prediction_from_completion(record.doc_id, completion)
-    harness.score_document(prediction, record)               # every score of one document
+    reading = harness.read_completion(record.doc_id, completion)   # field by field
+    harness.score_document(reading.prediction, record, unusable=reading.unusable)
     result = harness.score_predictions([prediction], gold)   # means with 95 % intervals
 
 The command line is built on the same functions; these are the stable part of the package.
@@ -29,7 +29,7 @@ from .errors import HarnessError, one_line
 from .llm import parse_json_object
 from .metrics import DEFAULT_THRESHOLD
 from .metrics import score_document as _score_document
-from .predictions import format_validation_errors
+from .predictions import Reading, format_validation_errors, read_completion
 from .schema import GoldRecord, Prediction, Reference
 from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, Interval, bootstrap_ci, score_all
 
@@ -37,10 +37,12 @@ PROMPT = Path(__file__).with_name("prompts") / "extract.txt"
 SYSTEM = "You extract facts from readouts of government meetings. You answer with one JSON object and nothing else."
 
 __all__ = [
+    "Reading",
     "Scores",
     "load_gold",
     "prediction_from_completion",
     "prompt",
+    "read_completion",
     "score_document",
     "score_predictions",
 ]
@@ -86,7 +88,10 @@ def prompt(record: Any, examples: Sequence[GoldRecord] = ()) -> list[dict[str, s
 def prediction_from_completion(doc_id: str, completion: str) -> Prediction:
     """The prediction in a model's raw reply: the whole text, a fenced ```json block, or the
     outermost braces, checked as a prediction record. :class:`HarnessError` with one line
-    per problem, worded as for a predictions file (``DOC: field: what is wrong``)."""
+    per problem, worded as for a predictions file (``DOC: field: what is wrong``).
+
+    Strict: any fault refuses the whole reply. :func:`read_completion` reads it field by
+    field, as the harness, inspect_ai and lm-eval score replies."""
     try:
         data = parse_json_object(completion)
     except ValueError as exc:
@@ -146,10 +151,14 @@ def check_settings(threshold: float = DEFAULT_THRESHOLD, samples: int = 1, seed:
 
 
 def score_document(
-    prediction: Prediction, gold: GoldRecord | Reference, threshold: float = DEFAULT_THRESHOLD
+    prediction: Prediction,
+    gold: GoldRecord | Reference,
+    threshold: float = DEFAULT_THRESHOLD,
+    unusable: Iterable[str] = (),
 ) -> dict[str, float]:
     """Every score of one document, keyed by the names in :data:`harness.metrics.SCORE_NAMES`
-    (:func:`harness.metrics.score_document`); refuses a prediction of another document and a
-    threshold outside [0, 1]."""
+    (:func:`harness.metrics.score_document`); the scores of the fields named in ``unusable``
+    (a :class:`Reading`'s) are 0. Refuses a prediction of another document and a threshold
+    outside [0, 1]."""
     check_settings(threshold=threshold)
-    return _score_document(prediction, gold, threshold)
+    return _score_document(prediction, gold, threshold, tuple(unusable))

@@ -396,9 +396,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     judge = _judge(args)
-    _check_output(args.output, [args.predictions], dataset=args.dataset)
+    path = args.completions or args.predictions
+    _check_output(args.output, [path], dataset=args.dataset)
     record = score_file(
-        args.predictions,
+        path,
         dataset=args.dataset,
         split=args.split,
         settings=settings,
@@ -406,6 +407,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         judge=judge,
         human=args.human,
         config=args.config,
+        completions=args.completions is not None,
+        skip_invalid=args.skip_invalid,
     )
     return _finish(record, args.output, args.per_doc)
 
@@ -695,8 +698,20 @@ def make_parser() -> argparse.ArgumentParser:
     _scoring_options(p)
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("score", help="score a predictions file (JSON Lines)")
-    p.add_argument("predictions", type=Path, help="predictions file, one JSON object per line")
+    p = sub.add_parser("score", help="score a predictions file, or a file of raw completions (JSON Lines)")
+    given = p.add_mutually_exclusive_group(required=True)
+    given.add_argument("predictions", type=Path, nargs="?", help="predictions file, one JSON object per line")
+    given.add_argument(
+        "--completions",
+        type=Path,
+        metavar="FILE",
+        help='raw model replies, one {"doc_id": ..., "completion": ...} per line, read as inspect and lm-eval do',
+    )
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="skip lines that name no document and score a record's usable fields, with a warning (default: refuse)",
+    )
     p.add_argument("--name", help="the system's name in the record and leaderboard (default: the file's stem)")
     p.add_argument("--human", action="store_true", help="the predictions are a person's: the leaderboard's human row")
     _scoring_options(p)

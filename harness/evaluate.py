@@ -134,7 +134,8 @@ def _record(
         notes = [*notes, *judge_notes]
         matcher = {"judge": judge.settings(), "fallback": matcher}
         judged_scores = list(JUDGED_SCORES)
-    judged = judge_all(predictions, records, settings.threshold, settings.workers, verdicts)
+    unusable = {doc_id: tuple(o.unusable) for doc_id, o in outcomes.items() if o.unusable}
+    judged = judge_all(predictions, records, settings.threshold, settings.workers, verdicts, unusable)
     scores = {doc_id: d.scores for doc_id, d in judged.items()}
     intervals = bootstrap_ci(scores, samples=settings.bootstrap_samples, seed=settings.seed)
     origins: dict[str, dict[str, Aggregate]] = {}
@@ -317,8 +318,17 @@ def score_file(
     judge: Judge | None = None,
     human: bool = False,
     config: str = "default",
+    completions: bool = False,
+    skip_invalid: bool = False,
 ) -> RunRecord:
     """Score a predictions file against every document of the split.
+
+    ``completions``: the file holds models' raw replies (``doc_id`` and ``completion`` per
+    line), read as the inspect_ai and lm-eval tasks read them; a reply with no JSON object
+    fails its document, and the reply is kept in the record.
+
+    ``skip_invalid``: skip the lines that name no document (a warning in the notes, with
+    the count) and score a record's usable fields, instead of refusing the file.
 
     ``human`` marks the predictions as a person's (a second annotator's), which the
     leaderboard shows as the human row.
@@ -330,13 +340,23 @@ def score_file(
     """
     clock = _Clock.start()
     gold = load_references(dataset or bundled(), split, config)
-    found = read_predictions(path, {r.doc_id for r in gold.references})
+    found = read_predictions(path, {r.doc_id for r in gold.references}, skip_invalid, completions)
     notes = []
+    if found.skipped:
+        notes.append(f"skipped {len(found.skipped)} line(s) that name no document; the first: {found.skipped[0]}")
+    if found.unusable:
+        notes.append(f"{len(found.unusable)} prediction(s) with fields that could not be used, scored 0 on them")
+    notes += [f"{doc_id}: {why}" for doc_id, (why, _) in found.failed.items()]
     if found.missing:
         notes.append(f"no prediction for {len(found.missing)} document(s), scored as empty: {', '.join(found.missing)}")
-    outcomes = {doc_id: Outcome(doc_id, p, latency_s=None) for doc_id, p in found.predictions.items()}
+    outcomes = {
+        doc_id: Outcome(doc_id, p, latency_s=None, unusable=found.unusable.get(doc_id, {}))
+        for doc_id, p in found.predictions.items()
+    }
+    for doc_id, (why, reply) in found.failed.items():
+        outcomes[doc_id] = Outcome(doc_id, Prediction.empty(doc_id), why, latency_s=None, reply=reply)
     label = check_name(name) if name is not None else path.stem
-    source = "human" if human else "predictions file"
+    source = "human" if human else "completions file" if completions else "predictions file"
     info = ModelInfo(name=label, extractor=label, source=source, target=str(path))
     dataset_info = DatasetInfo(
         source=dataset or BUNDLED, config=config, split=gold.split, sha256=gold.sha256, documents=len(gold.references)

@@ -49,6 +49,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import ValidationError
 
 from .errors import HarnessError, one_line
+from .predictions import Reading, salvage
 from .schema import GoldRecord, Prediction
 
 ENTRY_POINT_GROUP = "policybench.extractors"
@@ -267,16 +268,30 @@ class RunOutput:
     notes: list[str] = field(default_factory=list)  # what went wrong outside any one document
 
 
-def _to_prediction(doc: Document, raw: Any) -> Prediction:
+class ReplyError(ValueError):
+    """A model's reply that holds no prediction; ``reply`` (the raw text) goes into the run
+    record, so that a reader sees what the model said."""
+
+    def __init__(self, message: str, reply: str) -> None:
+        super().__init__(message)
+        self.reply = reply
+
+
+def _outcome(doc: Document, raw: Any, started: float) -> Outcome:
+    """What an extractor returned, as an outcome: a :class:`Prediction` as it is; a dict
+    field by field (:func:`harness.predictions.salvage`), so one bad field costs that
+    field's scores only."""
     if isinstance(raw, Prediction):
-        prediction = raw
+        reading = Reading(raw)
     elif isinstance(raw, Mapping):
-        prediction = Prediction.model_validate({"doc_id": doc.doc_id, **raw})
+        reading = salvage(raw, doc.doc_id)
+        if "doc_id" in raw and raw["doc_id"] != doc.doc_id:
+            raise ValueError(f"extractor answered for {one_line(raw['doc_id'], 60)!r} when asked about {doc.doc_id!r}")
     else:
         raise TypeError(f"extractor returned {type(raw).__name__}, expected a Prediction or a dict")
-    if prediction.doc_id != doc.doc_id:
-        raise ValueError(f"extractor answered for {prediction.doc_id!r} when asked about {doc.doc_id!r}")
-    return prediction
+    if reading.prediction.doc_id != doc.doc_id:
+        raise ValueError(f"extractor answered for {reading.prediction.doc_id!r} when asked about {doc.doc_id!r}")
+    return Outcome(doc.doc_id, reading.prediction, None, time.perf_counter() - started, reading.unusable)
 
 
 def _describe(exc: BaseException) -> str:
@@ -286,6 +301,8 @@ def _describe(exc: BaseException) -> str:
         return one_line(f"invalid prediction: {where}: {first['msg']}")
     if isinstance(exc, SystemExit):
         return f"the extractor called sys.exit({exc.code!r})"
+    if isinstance(exc, ReplyError):  # the extractor's own words about a model's reply
+        return one_line(str(exc))
     if isinstance(exc, asyncio.CancelledError):
         return "the extractor's task was cancelled"
     text = str(exc).strip()
@@ -293,17 +310,18 @@ def _describe(exc: BaseException) -> str:
 
 
 def _failure(doc: Document, exc: BaseException, started: float) -> Outcome:
-    """A document whose extractor raised: an empty prediction and the error, in one line."""
-    return Outcome(doc.doc_id, Prediction.empty(doc.doc_id), _describe(exc), time.perf_counter() - started)
+    """A document whose extractor raised: an empty prediction and the error, in one line
+    (and the raw reply, for a :class:`ReplyError`)."""
+    reply = exc.reply if isinstance(exc, ReplyError) and isinstance(exc.reply, str) else None
+    return Outcome(doc.doc_id, Prediction.empty(doc.doc_id), _describe(exc), time.perf_counter() - started, reply=reply)
 
 
 def _run_one_sync(extractor: Any, doc: Document) -> Outcome:
     start = time.perf_counter()
     try:
-        prediction = _to_prediction(doc, extractor.extract(doc))
+        return _outcome(doc, extractor.extract(doc), start)
     except (Exception, SystemExit) as exc:  # one document's failure must not end the run
         return _failure(doc, exc, start)
-    return Outcome(doc.doc_id, prediction, None, time.perf_counter() - start)
 
 
 def _cancelled_from_outside() -> bool:
@@ -322,8 +340,7 @@ async def _run_async(
         async with gate:
             start = time.perf_counter()
             try:
-                outcome = Outcome(doc.doc_id, _to_prediction(doc, await extractor.aextract(doc)), None, 0.0)
-                outcome.latency_s = time.perf_counter() - start
+                outcome = _outcome(doc, await extractor.aextract(doc), start)
             except asyncio.CancelledError as exc:
                 if _cancelled_from_outside():  # the run is being stopped (Ctrl-C): let it stop
                     raise

@@ -72,7 +72,9 @@ def verify_scores(records: list[RunRecord], references: Sequence[Reference]) -> 
         if any(d.doc_id not in by_id for d in record.documents):
             continue
         for document in record.documents:
-            fresh, _ = judge_document(document.prediction, by_id[document.doc_id], record.threshold)
+            fresh, _ = judge_document(
+                document.prediction, by_id[document.doc_id], record.threshold, unusable=tuple(document.unusable)
+            )
             if any(abs(fresh.get(k, -1.0) - v) > 1e-9 for k, v in document.scores.items()) or set(fresh) != set(
                 document.scores
             ):

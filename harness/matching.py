@@ -1000,7 +1000,8 @@ def summary_errors(summary: str, facts: SummaryFacts) -> list[str]:
     for name in dict.fromkeys(presiders_named(summary)):
         key = re.sub(r"\W", "", name.lower())
         if key not in gold and "".join(reversed(name.lower().split())) not in gold:
-            errors.append(f"presider: {name} (the gold presider is {facts.presider_names[0]})")
+            gold_name = facts.presider_names[0] if facts.presider_names else "none: the readout names no presider"
+            errors.append(f"presider: {name} (the gold presider is {gold_name})")
     said, known = (re.sub(r"[\s-]+", " ", t.lower()) for t in (summary, facts.reference_text))
     for kind in MEETING_KINDS:
         if kind in said and kind not in known:

@@ -38,6 +38,10 @@ Every score lies in [0, 1]; higher is better. Definitions are in ``docs/FORMAT.m
   date 0.15, presider 0.15, directive F1 0.40, summary units 0.30 — the date and the
   presider together weigh 0.30, so they cannot carry a system (validity/README.md).
 
+Each field is scored on its own: a prediction field that could not be used (a date not in
+``YYYY-MM-DD`` form, a directive that is a number) scores 0 on every score of that field
+(:attr:`Score.field`), whatever the gold; the other fields are scored as given.
+
 Empty lists: when both sides are empty, precision, recall and F1 are 1 (nothing was to be
 found and nothing was claimed). When only one side is empty, all three are 0, so an empty
 prediction scores 0 on a document that has directives.
@@ -48,7 +52,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -318,13 +322,15 @@ class Score:
     """One score of the benchmark: how it is computed and how it is shown.
 
     ``compute`` maps a :class:`Pair` to a value in [0, 1], higher is better, or None where
-    the score does not apply to the document (then ``optional`` is True); ``weight`` is its
-    weight in ``overall`` (0: not part of it); ``headline`` whether the leaderboard and the
-    per-document table show it.
+    the score does not apply to the document (then ``optional`` is True); ``field`` is the
+    prediction field it scores (when that field could not be used, the score is 0);
+    ``weight`` is its weight in ``overall`` (0: not part of it); ``headline`` whether the
+    leaderboard and the per-document table show it.
     """
 
     name: str
     label: str
+    field: str
     compute: Callable[[Pair], float | None]
     weight: float = 0.0
     headline: bool = False
@@ -342,6 +348,7 @@ SCORES: tuple[Score, ...] = (
     Score(
         "date_accuracy",
         "date",
+        "meeting_date",
         lambda p: date_accuracy(p.prediction.meeting_date, p.reference.meeting_date),
         weight=0.15,
         headline=True,
@@ -350,24 +357,54 @@ SCORES: tuple[Score, ...] = (
     Score(
         "presider_accuracy",
         "presider",
+        "presider",
         lambda p: presider_accuracy(p.prediction.presider, p.reference.presider, p.reference.aliases),
         weight=0.15,
         headline=True,
         short="pres",
     ),
-    Score("directive_precision", "directive P", lambda p: p.directives.precision),
-    Score("directive_recall", "directive R", lambda p: p.directives.recall),
-    Score("directive_f1", "directive F1", lambda p: p.directives.f1, weight=0.40, headline=True, short="dirF1"),
-    Score("directive_soft_f1", "directive soft F1", lambda p: p.directives.soft_f1, headline=True, short="soft"),
+    Score("directive_precision", "directive P", "directives", lambda p: p.directives.precision),
+    Score("directive_recall", "directive R", "directives", lambda p: p.directives.recall),
     Score(
-        "directive_grounded", "directives grounded", lambda p: p.grounded, headline=True, short="grnd", optional=True
+        "directive_f1",
+        "directive F1",
+        "directives",
+        lambda p: p.directives.f1,
+        weight=0.40,
+        headline=True,
+        short="dirF1",
     ),
-    Score("summary_rouge1", "summary ROUGE-1", lambda p: p.summary["summary_rouge1"]),
-    Score("summary_rouge2", "summary ROUGE-2", lambda p: p.summary["summary_rouge2"]),
-    Score("summary_rougeL", "summary ROUGE-L", lambda p: p.summary["summary_rougeL"], headline=True, short="R-L"),
+    Score(
+        "directive_soft_f1",
+        "directive soft F1",
+        "directives",
+        lambda p: p.directives.soft_f1,
+        headline=True,
+        short="soft",
+    ),
+    Score(
+        "directive_grounded",
+        "directives grounded",
+        "directives",
+        lambda p: p.grounded,
+        headline=True,
+        short="grnd",
+        optional=True,
+    ),
+    Score("summary_rouge1", "summary ROUGE-1", "summary", lambda p: p.summary["summary_rouge1"]),
+    Score("summary_rouge2", "summary ROUGE-2", "summary", lambda p: p.summary["summary_rouge2"]),
+    Score(
+        "summary_rougeL",
+        "summary ROUGE-L",
+        "summary",
+        lambda p: p.summary["summary_rougeL"],
+        headline=True,
+        short="R-L",
+    ),
     Score(
         "summary_unit_recall",
         "summary units",
+        "summary",
         lambda p: p.summary_verdict.score,
         weight=0.30,
         headline=True,
@@ -404,10 +441,14 @@ def judge_document(
     gold: GoldRecord | Reference,
     threshold: float = DEFAULT_THRESHOLD,
     verdicts: DocumentVerdicts | None = None,
+    unusable: Collection[str] = (),
 ) -> tuple[dict[str, float], DirectiveMatch]:
     """Every score of one document, and the directive matching behind the directive scores.
 
-    A score that does not apply to the document (:data:`OPTIONAL`) is left out.
+    A score that does not apply to the document (:data:`OPTIONAL`) is left out. A score of
+    a field in ``unusable`` (the prediction's value could not be read) is 0 — not the score
+    of the empty value, which would be right where the gold is empty too — and an optional
+    one is left out.
     """
     ref = gold if isinstance(gold, Reference) else Reference.from_gold(gold)
     if prediction.doc_id != ref.doc_id:
@@ -415,7 +456,7 @@ def judge_document(
     pair = Pair(prediction, ref, threshold, verdicts)
     scores = {}
     for s in SCORES:
-        value = s.compute(pair)
+        value = (None if s.optional else 0.0) if s.field in unusable else s.compute(pair)
         if value is not None:
             scores[s.name] = value
     scores[OVERALL] = overall(scores)
@@ -423,7 +464,11 @@ def judge_document(
 
 
 def score_document(
-    prediction: Prediction, gold: GoldRecord | Reference, threshold: float = DEFAULT_THRESHOLD
+    prediction: Prediction,
+    gold: GoldRecord | Reference,
+    threshold: float = DEFAULT_THRESHOLD,
+    unusable: Collection[str] = (),
 ) -> dict[str, float]:
-    """Every score of one document, keyed by the names in :data:`SCORE_NAMES`."""
-    return judge_document(prediction, gold, threshold)[0]
+    """Every score of one document, keyed by the names in :data:`SCORE_NAMES`; the scores
+    of the fields in ``unusable`` are 0."""
+    return judge_document(prediction, gold, threshold, unusable=unusable)[0]

@@ -1,13 +1,21 @@
-"""Read a predictions file (JSON Lines, one prediction record per line) and check it.
+"""Read predictions: a predictions file, a file of raw completions, or one model reply.
 
+A predictions file is JSON Lines, one prediction record per line; a completions file is
+JSON Lines of ``{"doc_id": ..., "completion": ...}``, each completion a model's raw reply.
 Every problem is one line, ``FILE:LINE: field: what is wrong``, and all of them are
-reported together. A file with problems is not scored.
+reported together. By default a file with problems is not scored; with ``skip_invalid``
+a line that names no document is skipped, and a record with a bad field keeps its other
+fields (:func:`salvage`).
+
+Each field of a prediction is scored on its own: a field that cannot be used (a date that
+is not ``YYYY-MM-DD``, a directive that is a number) scores 0 on its scores, and the
+reason is kept in the run record; the other fields are scored as given.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +25,8 @@ from pydantic import ValidationError
 from .annotations import format_path
 from .errors import HarnessError, one_line
 from .files import MiB, read_bytes
-from .schema import Prediction
+from .llm import parse_json_object
+from .schema import MAX_ID_CHARS, Prediction
 
 MAX_REPORTED = 50
 MAX_FILE_BYTES = 1024 * MiB
@@ -30,10 +39,31 @@ class PredictionsError(HarnessError):
     """The predictions file cannot be scored; ``problems`` holds one line per problem."""
 
 
+#: The fields of a prediction, each scored on its own (``harness.metrics.Score.field``).
+FIELDS = ("meeting_date", "presider", "directives", "summary")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A prediction as read from a record or a reply, and what of it could not be used:
+    ``unusable`` maps a field (or an unknown key) to the reason; such a field was left
+    empty and scores 0."""
+
+    prediction: Prediction
+    unusable: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class PredictionSet:
     predictions: dict[str, Prediction]
     missing: list[str] = field(default_factory=list)  # gold documents without a prediction
+    #: By document, the fields that could not be used and why (only with ``skip_invalid``,
+    #: or from completions).
+    unusable: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Completions that hold no prediction at all, by document: (why, the raw completion).
+    failed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The problems of the lines that were skipped (``skip_invalid``), one line each.
+    skipped: list[str] = field(default_factory=list)
 
 
 class _DuplicateKey(ValueError):
@@ -95,6 +125,38 @@ def _validation_lines(where: str, exc: ValidationError) -> Iterable[str]:
             yield f"{where}: {path}: {msg[0].lower()}{msg[1:]}"
 
 
+def salvage(obj: Mapping[str, Any], doc_id: str) -> Reading:
+    """The prediction of ``doc_id`` in a JSON object, field by field: a field that is not
+    valid on its own is left empty and named in :attr:`Reading.unusable` with the reason,
+    as is an unknown key; the others are kept. ``obj``'s own ``doc_id``, if any, is ignored.
+    """
+    usable: dict[str, Any] = {"doc_id": doc_id}
+    unusable: dict[str, str] = {}
+    for key, value in obj.items():
+        if key == "doc_id":
+            continue
+        try:
+            # Each field alone: one field's fault must not hide the others' worth.
+            Prediction.model_validate({"doc_id": doc_id, key: value})
+        except ValidationError as exc:
+            reasons = [line.split(": ", 1)[1] for line in _validation_lines(doc_id, exc)]
+            unusable[key] = "; ".join(r.removeprefix(f"{key}: ") for r in reasons)
+            continue
+        usable[key] = value
+    return Reading(Prediction.model_validate(usable), unusable)
+
+
+def read_completion(doc_id: str, completion: str) -> Reading:
+    """The prediction in a model's raw reply (the whole text, a fenced ```json block, or
+    the outermost braces), field by field (:func:`salvage`). :class:`HarnessError` in one
+    line when the reply holds no JSON object at all."""
+    try:
+        data = parse_json_object(completion)
+    except ValueError as exc:
+        raise HarnessError(f"{doc_id}: {one_line(exc)}") from None
+    return salvage(data, doc_id)
+
+
 def _reject_single_document(data: bytes, name: str) -> None:
     """A whole file that is one JSON value spread over lines is a format mistake, said once."""
     first = data.lstrip().split(b"\n", 1)[0].strip()
@@ -108,17 +170,11 @@ def _reject_single_document(data: bytes, name: str) -> None:
         raise PredictionsError(f"{name}:1: one JSON object over several lines; write JSON Lines, one object per line")
 
 
-def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None = None) -> PredictionSet:
-    """Parse the bytes of a predictions file called ``name``; raise :class:`PredictionsError`.
-
-    ``known_ids`` are the gold documents: a prediction for another id is an error, and a
-    gold document without a prediction is listed in ``missing`` (and scored as empty).
-    """
+def _objects(data: bytes, name: str) -> Iterable[tuple[str, int, dict[str, Any] | str]]:
+    """Each non-blank line of a JSON Lines file: ``(where, line number, object)``, or the
+    line's problem in place of the object."""
     if data.startswith(b"\xef\xbb\xbf"):
         raise PredictionsError(f"{name}:1: the file starts with a byte-order mark; save it as UTF-8 without BOM")
-    problems: list[str] = []
-    predictions: dict[str, Prediction] = {}
-    first_line: dict[str, int] = {}
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
@@ -130,59 +186,154 @@ def parse_predictions(data: bytes, name: str, known_ids: Collection[str] | None 
         if not raw.strip():
             continue
         if len(raw) > MAX_LINE_BYTES:
-            problems.append(f"{where}: {len(raw):,} bytes, more than a prediction may have ({MAX_LINE_BYTES:,})")
+            yield where, number, f"{where}: {len(raw):,} bytes, more than a prediction may have ({MAX_LINE_BYTES:,})"
             continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
+            yield where, number, f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
             continue
         try:
             obj = json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except _DuplicateKey as exc:
-            problems.append(f"{where}: {exc}")
+            yield where, number, f"{where}: {exc}"
             continue
         except json.JSONDecodeError as exc:
             truncated = number == len(lines) and not data.endswith(b"\n")
             hint = "; the file looks truncated" if truncated else ""
-            problems.append(f"{where}: not valid JSON ({exc.msg}, column {exc.colno}){hint}")
+            yield where, number, f"{where}: not valid JSON ({exc.msg}, column {exc.colno}){hint}"
             continue
         except RecursionError:
-            problems.append(f"{where}: not a prediction (JSON nested too deeply)")
+            yield where, number, f"{where}: not a prediction (JSON nested too deeply)"
             continue
         except ValueError as exc:  # Python refuses integers of more than 4,300 digits
             reason = "a number of more than 4,300 digits" if "digits" in str(exc) else one_line(exc, 100)
-            problems.append(f"{where}: not valid JSON ({reason})")
+            yield where, number, f"{where}: not valid JSON ({reason})"
             continue
         if not isinstance(obj, dict):
-            problems.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
+            yield where, number, f"{where}: expected a JSON object, got {type(obj).__name__}"
             continue
+        yield where, number, obj
+
+
+_MISSING = object()
+
+
+class _Lines:
+    """What a file's lines came to: kept predictions, their unusable fields, and problems."""
+
+    def __init__(self, name: str, known_ids: Collection[str] | None, skip_invalid: bool) -> None:
+        self.name, self.known_ids, self.skip_invalid = name, known_ids, skip_invalid
+        self.result = PredictionSet({})
+        self.problems: list[str] = []
+        self.first_line: dict[str, int] = {}
+
+    def problem(self, line: str) -> None:
+        (self.result.skipped if self.skip_invalid else self.problems).append(line)
+
+    def document(self, where: str, number: int, doc_id: object) -> str | None:
+        """The line's document id if it names a document this file has not predicted yet."""
+        if doc_id is _MISSING:
+            self.problem(f"{where}: doc_id: missing required field")
+        elif not isinstance(doc_id, str) or not doc_id or len(doc_id) > MAX_ID_CHARS:
+            self.problem(f"{where}: doc_id: give the document's id as a string of 1 to {MAX_ID_CHARS} characters")
+        elif doc_id in self.first_line:
+            self.problem(f"{where}: doc_id: {doc_id!r} already predicted on line {self.first_line[doc_id]}")
+        elif self.known_ids is not None and doc_id not in self.known_ids:
+            self.problem(f"{where}: doc_id: {doc_id!r} is not a document of the dataset")
+        else:
+            self.first_line[doc_id] = number
+            return doc_id
+        return None
+
+    def keep(self, where: str, number: int, obj: Mapping[str, Any]) -> None:
+        """A prediction record: refused whole for any fault by default; with ``skip_invalid``,
+        kept field by field when it names a document."""
+        if self.skip_invalid:
+            if (doc_id := self.document(where, number, obj.get("doc_id", _MISSING))) is not None:
+                reading = salvage(obj, doc_id)
+                self.result.predictions[doc_id] = reading.prediction
+                if reading.unusable:
+                    self.result.unusable[doc_id] = reading.unusable
+            return
         try:
             prediction = Prediction.model_validate(obj)
         except ValidationError as exc:
-            problems.extend(_validation_lines(where, exc))
-            continue
-        doc_id = prediction.doc_id
-        if doc_id in first_line:
-            problems.append(f"{where}: doc_id: {doc_id!r} already predicted on line {first_line[doc_id]}")
-            continue
-        if known_ids is not None and doc_id not in known_ids:
-            problems.append(f"{where}: doc_id: {doc_id!r} is not a document of the dataset")
-            continue
-        first_line[doc_id] = number
-        predictions[doc_id] = prediction
-    if problems:
-        if len(problems) > MAX_REPORTED:
-            problems = problems[:MAX_REPORTED] + [f"{name}: ... and {len(problems) - MAX_REPORTED} more problem(s)"]
-        raise PredictionsError(*problems)
-    missing = sorted(set(known_ids) - set(predictions)) if known_ids is not None else []
-    return PredictionSet(predictions, missing)
+            self.problems.extend(_validation_lines(where, exc))
+            return
+        if self.document(where, number, prediction.doc_id) is not None:
+            self.result.predictions[prediction.doc_id] = prediction
+
+    def finish(self) -> PredictionSet:
+        if self.problems:
+            problems = self.problems
+            if len(problems) > MAX_REPORTED:
+                problems = problems[:MAX_REPORTED] + [
+                    f"{self.name}: ... and {len(problems) - MAX_REPORTED} more problem(s)"
+                ]
+            raise PredictionsError(*problems)
+        if self.known_ids is not None:
+            self.result.missing = sorted(set(self.known_ids) - set(self.result.predictions) - set(self.result.failed))
+        return self.result
 
 
-def read_predictions(path: Path, known_ids: Collection[str] | None = None) -> PredictionSet:
-    """Read and check a predictions file; see :func:`parse_predictions`."""
+def parse_predictions(
+    data: bytes, name: str, known_ids: Collection[str] | None = None, skip_invalid: bool = False
+) -> PredictionSet:
+    """Parse the bytes of a predictions file called ``name``; raise :class:`PredictionsError`.
+
+    ``known_ids`` are the gold documents: a prediction for another id is an error, and a
+    gold document without a prediction is listed in ``missing`` (and scored as empty).
+    ``skip_invalid``: instead of refusing the file, skip a line that names no document (listed
+    in ``skipped``) and keep a record's usable fields (the others in ``unusable``).
+    """
+    lines = _Lines(name, known_ids, skip_invalid)
+    for where, number, obj in _objects(data, name):
+        if isinstance(obj, str):
+            lines.problem(obj)
+        else:
+            lines.keep(where, number, obj)
+    return lines.finish()
+
+
+def parse_completions(
+    data: bytes, name: str, known_ids: Collection[str] | None = None, skip_invalid: bool = False
+) -> PredictionSet:
+    """Parse a completions file: JSON Lines of ``{"doc_id": ..., "completion": ...}``, each
+    completion read as a model's reply (:func:`read_completion`) — the same reading as the
+    inspect_ai and lm-eval tasks. A completion with no JSON object in it is in ``failed``
+    (scored as an empty prediction); problems of the file itself are as for predictions."""
+    lines = _Lines(name, known_ids, skip_invalid)
+    for where, number, obj in _objects(data, name):
+        if isinstance(obj, str):
+            lines.problem(obj)
+            continue
+        extra = sorted(set(obj) - {"doc_id", "completion"})
+        if extra or not isinstance(obj.get("completion"), str):
+            what = f"unknown key {extra[0]!r}" if extra else "completion: give the model's reply as a string"
+            lines.problem(f'{where}: {what} (a line is {{"doc_id": ..., "completion": ...}})')
+            continue
+        if (doc_id := lines.document(where, number, obj.get("doc_id", _MISSING))) is None:
+            continue
+        try:
+            reading = read_completion(doc_id, obj["completion"])
+        except HarnessError as exc:
+            lines.result.failed[doc_id] = (exc.problems[0].removeprefix(f"{doc_id}: "), obj["completion"])
+            continue
+        lines.result.predictions[doc_id] = reading.prediction
+        if reading.unusable:
+            lines.result.unusable[doc_id] = reading.unusable
+    return lines.finish()
+
+
+def read_predictions(
+    path: Path, known_ids: Collection[str] | None = None, skip_invalid: bool = False, completions: bool = False
+) -> PredictionSet:
+    """Read and check a predictions file (:func:`parse_predictions`), or with ``completions``
+    a completions file (:func:`parse_completions`)."""
     try:
-        data = read_bytes(path, MAX_FILE_BYTES, "predictions file")
+        data = read_bytes(path, MAX_FILE_BYTES, "completions file" if completions else "predictions file")
     except HarnessError as exc:
         raise PredictionsError(*exc.problems) from None
-    return parse_predictions(data, str(path), known_ids)
+    parse = parse_completions if completions else parse_predictions
+    return parse(data, str(path), known_ids, skip_invalid)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -65,11 +65,11 @@ class DocumentScores:
 
 
 def _score_chunk(
-    pairs: list[tuple[Prediction, Reference, DocumentVerdicts | None]], threshold: float
+    pairs: list[tuple[Prediction, Reference, DocumentVerdicts | None, Collection[str]]], threshold: float
 ) -> list[DocumentScores]:
     out = []
-    for prediction, reference, verdicts in pairs:
-        scores, match = judge_document(prediction, reference, threshold, verdicts)
+    for prediction, reference, verdicts, unusable in pairs:
+        scores, match = judge_document(prediction, reference, threshold, verdicts, unusable)
         out.append(DocumentScores(scores, match.pairs))
     return out
 
@@ -93,15 +93,20 @@ def judge_all(
     threshold: float = DEFAULT_THRESHOLD,
     workers: int = 1,
     verdicts: Mapping[str, DocumentVerdicts] | None = None,
+    unusable: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, DocumentScores]:
     """Like :func:`score_all`, with each document's matched directive pairs.
 
     ``verdicts``: a model judge's decisions, by document; the others use the deterministic
-    matchers.
+    matchers. ``unusable``: by document, the prediction fields that could not be used (they
+    score 0).
     """
     refs = [g if isinstance(g, Reference) else Reference.from_gold(g) for g in gold]
-    verdicts = verdicts or {}
-    pairs = [(predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r, verdicts.get(r.doc_id)) for r in refs]
+    verdicts, unusable = verdicts or {}, unusable or {}
+    pairs = [
+        (predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r, verdicts.get(r.doc_id), unusable.get(r.doc_id, ()))
+        for r in refs
+    ]
     if workers <= 1 or len(pairs) < _MIN_DOCS_PER_WORKER * 2:
         results = _score_chunk(pairs, threshold)
     else:

@@ -6,7 +6,7 @@
 
 Each document of the bundled dataset (or ``-T dataset=PATH``) is one sample whose input is
 the harness's own prompt (:func:`harness.prompt`); the scorer reads the model's completion
-with :func:`harness.prediction_from_completion` and scores it with
+with :func:`harness.read_completion` (field by field) and scores it with
 :func:`harness.score_document`, so every score is the one ``harness score`` gives for the
 same completion. A completion that holds no valid prediction is scored as an empty
 prediction, with the reason as the score's explanation.
@@ -42,10 +42,16 @@ def policybench_scorer(gold: dict[str, harness.GoldRecord]):  # noqa: ANN201 (in
         record = gold[str(state.sample_id)]
         explanation = "a valid prediction"
         try:
-            prediction = harness.prediction_from_completion(record.doc_id, state.output.completion)
+            reading = harness.read_completion(record.doc_id, state.output.completion)
         except harness.HarnessError as error:
-            prediction, explanation = Prediction.empty(record.doc_id), "; ".join(error.problems)
-        values = {k: v for k, v in harness.score_document(prediction, record).items() if k in ALWAYS}
+            reading, explanation = harness.Reading(Prediction.empty(record.doc_id)), "; ".join(error.problems)
+        if reading.unusable:
+            explanation = "scored 0 on what could not be used: " + "; ".join(
+                f"{k}: {v}" for k, v in reading.unusable.items()
+            )
+        scores = harness.score_document(reading.prediction, record, unusable=reading.unusable)
+        values = {k: v for k, v in scores.items() if k in ALWAYS}
+        prediction = reading.prediction
         return Score(value=values, answer=prediction.model_dump_json(), explanation=explanation)
 
     return score

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -53,6 +54,32 @@ def answer_of(record) -> dict:
         "directives": [d.text for d in record.directives],
         "summary": record.summary,
     }
+
+
+def framework_replies(gold) -> dict[str, str]:
+    """Raw replies a model might give, one per document: a perfect answer in a fenced block,
+    no JSON at all, two with the right date and a wrong presider, and one whose date is
+    not in ISO form but whose presider and directives are the gold's."""
+    first, second, *rest = gold.records
+    replies = {
+        first.doc_id: "```json\n" + json.dumps(answer_of(first)) + "\n```",
+        second.doc_id: "I cannot help with that.",
+    }
+    for record in rest[:-1]:
+        replies[record.doc_id] = json.dumps({"meeting_date": record.meeting_date, "presider": "Nobody Atall"})
+    last = rest[-1]
+    replies[last.doc_id] = json.dumps({**answer_of(last), "meeting_date": "17/12/2022", "summary": ""})
+    return replies
+
+
+def completions_scores(replies: dict[str, str], folder: Path) -> dict[str, dict[str, float]]:
+    """Each document's scores from ``harness score --completions`` on these replies."""
+    path = folder / "completions.jsonl"
+    path.write_text("".join(json.dumps({"doc_id": d, "completion": c}) + "\n" for d, c in replies.items()))
+    result = run_harness("score", "--completions", path, "--dataset", DATASET, "-o", folder / "record.json")
+    assert result.returncode == 3, result.stderr  # one document failed: its reply holds no JSON
+    record = json.loads((folder / "record.json").read_text())
+    return {d["doc_id"]: d["scores"] for d in record["documents"]}
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from llm_server import ChatServer
 
 import harness
 from harness.dataset import bundled, load_gold
+from harness.metrics import ALWAYS
 
-from conftest import ROOT, answer_of
+from conftest import ROOT, completions_scores, framework_replies
 
 inspect_ai = pytest.importorskip("inspect_ai")
 from inspect_ai.model import ModelOutput, ModelUsage, get_model  # noqa: E402
@@ -31,18 +32,6 @@ def _inspect_state_in_tmp(tmp_path, monkeypatch):
     them in the test's own folder (read when inspect runs, inherited by subprocesses)."""
     for name in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(name, str(tmp_path / name.lower()))
-
-
-def _completions(gold) -> dict[str, str]:
-    """A perfect answer, a reply with no JSON, and a right date with a wrong presider."""
-    first, second, *rest = gold.records
-    replies = {
-        first.doc_id: "```json\n" + json.dumps(answer_of(first)) + "\n```",
-        second.doc_id: "I cannot help with that.",
-    }
-    for record in rest:
-        replies[record.doc_id] = json.dumps({"meeting_date": record.meeting_date, "presider": "Nobody Atall"})
-    return replies
 
 
 def _output(content: str) -> ModelOutput:
@@ -64,7 +53,7 @@ def _model(replies: dict[str, str]):
 def test_inspect_finds_the_task_and_scores_as_the_harness_does(gold, tmp_path):
     from inspect_ai import eval as inspect_eval
 
-    replies = _completions(gold)
+    replies = framework_replies(gold)
     [log] = inspect_eval(policybench(), model=_model(replies), log_dir=str(tmp_path), display="none")
     assert log.status == "success", log.error
     by_doc = {str(s.id): s for s in log.samples}
@@ -82,19 +71,29 @@ def test_inspect_finds_the_task_and_scores_as_the_harness_does(gold, tmp_path):
     assert all(v == 0.0 for v in refused.value.values())
     assert refused.explanation == f"{second.doc_id}: the reply holds no JSON object"
 
-    for record in rest:
+    for record in rest[:-1]:
         value = by_doc[record.doc_id].scores["policybench_scorer"].value
         # date right, presider wrong, no directives, no summary: overall 0.15 × 1 + 0.15 × 0 + 0 + 0
         assert (value["date_accuracy"], value["presider_accuracy"], value["directive_f1"]) == (1.0, 0.0, 0.0)
         assert value["overall"] == pytest.approx(0.15)
-        expected = harness.score_document(
-            harness.prediction_from_completion(record.doc_id, replies[record.doc_id]), record
-        )
-        assert value == expected
 
-    # the task's mean overall: (1 + 0 + 3 × 0.15) / 5
+    # a date not in ISO form costs the date only: 0.15 × 0 + 0.15 × 1 + 0.40 × 1 + 0.30 × 0
+    bad_date = by_doc[rest[-1].doc_id].scores["policybench_scorer"]
+    assert (bad_date.value["date_accuracy"], bad_date.value["presider_accuracy"]) == (0.0, 1.0)
+    assert bad_date.value["overall"] == pytest.approx(0.55)
+    assert bad_date.explanation == (
+        "scored 0 on what could not be used: meeting_date: invalid date '17/12/2022' (expected YYYY-MM-DD)"
+    )
+
+    # every document as `harness score --completions` scores the same replies
+    harness_scores = completions_scores(replies, tmp_path)
+    for doc_id, sample in by_doc.items():
+        expected = {k: v for k, v in harness_scores[doc_id].items() if k in ALWAYS}
+        assert sample.scores["policybench_scorer"].value == pytest.approx(expected)
+
+    # the task's mean overall: (1 + 0 + 2 × 0.15 + 0.55) / 5
     metrics = {m.name: m.value for s in log.results.scores for m in s.metrics.values() if s.name == "overall"}
-    assert metrics["mean"] == pytest.approx(1.45 / 5)
+    assert metrics["mean"] == pytest.approx(1.85 / 5)
 
 
 #: Run from a stranger's directory, so inspect finds the task the way a user's

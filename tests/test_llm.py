@@ -103,14 +103,33 @@ def test_invalid_json_is_sent_back_once_and_then_accepted(tmp_path, answers):
         assert retry["messages"][-1]["content"].startswith("That reply is not valid")
 
 
-def test_replies_that_fail_the_schema_become_the_documents_error(tmp_path, answers):
+def test_a_reply_with_a_bad_field_costs_that_field_only(tmp_path, answers):
+    # The reply is right but for a date in the wrong form (and a key the format lacks), twice.
     with ChatServer(answers) as server:
         server.faults[DOC0] = ["bad_schema", "bad_schema"]
         record = run(server, tmp_path)
-        doc = record.documents[0]
-        assert doc.error.startswith("ValueError: invalid reply after 2 attempt(s): ")
-        assert doc.prediction.directives == [] and doc.scores["overall"] == 0.0
-        assert record.failed_documents == 1
+    doc = record.documents[0]
+    assert doc.error is None and record.failed_documents == 0
+    assert doc.unusable == {
+        "meeting_date": "invalid date '17/12/2022' (expected YYYY-MM-DD)",
+        "confidence": "unknown key",
+    }
+    assert doc.prediction.meeting_date is None and doc.prediction.directives  # the rest was kept
+    s = doc.scores
+    assert (s["date_accuracy"], s["presider_accuracy"], s["directive_f1"]) == (0.0, 1.0, 1.0)
+    # overall by hand: 0.15 * date + 0.15 * presider + 0.40 * directive F1 + 0.30 * units
+    assert s["overall"] == pytest.approx(0.15 * 0 + 0.15 * 1 + 0.40 * 1 + 0.30 * s["summary_unit_recall"])
+
+
+def test_a_reply_without_json_fails_the_document_and_is_kept(tmp_path, answers):
+    with ChatServer(answers) as server:
+        server.faults[DOC0] = ["invalid_json", "invalid_json"]
+        record = run(server, tmp_path)
+    doc = record.documents[0]
+    assert doc.error.startswith("invalid reply after 2 attempt(s): the reply holds no JSON object")
+    assert doc.reply == "Sure! Here is the answer: {meeting_date: 2022-12-17,"
+    assert doc.prediction.directives == [] and doc.scores["overall"] == 0.0
+    assert record.failed_documents == 1
 
 
 def test_connection_refused_fails_every_document_cleanly(tmp_path):

@@ -16,7 +16,7 @@ import harness
 from harness.dataset import bundled, load_gold
 from harness.metrics import ALWAYS
 
-from conftest import answer_of
+from conftest import completions_scores, framework_replies
 
 pytest.importorskip("lm_eval")
 from lm_eval import simple_evaluate  # noqa: E402
@@ -60,29 +60,28 @@ def _run(task: str, replies: dict[str, str]):
     return model, results
 
 
-def test_the_task_scores_each_completion_as_the_harness_does(gold):
-    first, second, *rest = gold.records
-    replies = {first.doc_id: json.dumps(answer_of(first)), second.doc_id: "no JSON here"}
-    for record in rest:
-        replies[record.doc_id] = json.dumps({"meeting_date": record.meeting_date, "presider": "Nobody Atall"})
+def test_the_task_scores_each_completion_as_the_harness_does(gold, tmp_path):
+    first, *_ = gold.records
+    replies = framework_replies(gold)
 
     model, results = _run("policybench", replies)
     # the model saw the harness's prompt, system instruction first
     assert "\n\n".join(m["content"] for m in harness.prompt(first)) in model.prompts
     scores = results["results"]["policybench"]
-    # perfect 1, refused 0, three with date only 0.15 each: overall (1 + 0 + 3 × 0.15) / 5
-    assert scores["overall,none"] == pytest.approx(1.45 / 5)
-    # date right on four documents of five, presider on one
-    assert scores["date_accuracy,none"] == pytest.approx(4 / 5)
-    assert scores["presider_accuracy,none"] == pytest.approx(1 / 5)
-    assert scores["directive_f1,none"] == pytest.approx(1 / 5)
+    # perfect 1, refused 0, two with the date only 0.15 each, and one right but for a date not
+    # in ISO form, 0.15 × 1 + 0.40 × 1 = 0.55: overall (1 + 0 + 2 × 0.15 + 0.55) / 5
+    assert scores["overall,none"] == pytest.approx(1.85 / 5)
+    # the date right on three documents of five, the presider and the directives on two
+    assert scores["date_accuracy,none"] == pytest.approx(3 / 5)
+    assert scores["presider_accuracy,none"] == pytest.approx(2 / 5)
+    assert scores["directive_f1,none"] == pytest.approx(2 / 5)
 
+    # every document as `harness score --completions` scores the same replies
+    harness_scores = completions_scores(replies, tmp_path)
     samples = {s["doc"]["doc_id"]: s for s in results["samples"]["policybench"]}
-    for record in rest:
-        expected = harness.score_document(
-            harness.prediction_from_completion(record.doc_id, replies[record.doc_id]), record
-        )
-        assert {name: samples[record.doc_id][name] for name in ALWAYS} == expected
+    for doc_id, sample in samples.items():
+        expected = {k: v for k, v in harness_scores[doc_id].items() if k in ALWAYS}
+        assert {name: sample[name] for name in ALWAYS} == pytest.approx(expected)
 
 
 def test_the_contrast_task_covers_the_contrast_config():

@@ -4,7 +4,7 @@
         --tasks policybench --include_path "$(python -m policybench.lm_eval_path)" --apply_chat_template
 
 Each document is one request: the harness's system instruction and the document, as in
-:func:`harness.prompt`. The reply is read with :func:`harness.prediction_from_completion` and
+:func:`harness.prompt`. The reply is read with :func:`harness.read_completion` (field by field) and
 scored with :func:`harness.score_document`, so each score is the one ``harness score`` gives
 for the same completion; lm-eval aggregates each as a mean over documents. A reply that holds
 no valid prediction scores as an empty prediction.
@@ -50,8 +50,9 @@ def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, float]
     """Every PolicyBench score of the document's completion."""
     record = _record(doc)
     try:
-        prediction = harness.prediction_from_completion(record.doc_id, results[0] or "")
+        reading = harness.read_completion(record.doc_id, results[0] or "")
     except harness.HarnessError:
-        prediction = Prediction.empty(record.doc_id)
+        reading = harness.Reading(Prediction.empty(record.doc_id))
+    scores = harness.score_document(reading.prediction, record, unusable=reading.unusable)
     # directive_grounded applies to some replies only; lm-eval needs every metric per sample
-    return {k: v for k, v in harness.score_document(prediction, record).items() if k in ALWAYS}
+    return {k: v for k, v in scores.items() if k in ALWAYS}
