@@ -4,13 +4,19 @@
 
 The page needs no network and no other file: its style is inline, its chart is SVG. It has
 
-* a chart of every headline score of each run, mean and 95 % interval, with the human row
-  (a run whose source is ``human``) drawn as the ceiling where it is among the runs;
+* a chart of every headline score of each run, mean and 95 % interval, on an axis from 0 to
+  1 with each mean printed, and the human row (a run whose source is ``human``) drawn as the
+  ceiling where it is among the runs;
 * a table of each run's scores per document;
 * with two runs, their paired comparison per score, over the documents both scored;
-* a section per document: the source text with the gold's evidence marked, the gold and the
-  predicted directives side by side with each matched pair's similarity, verdict and reason
-  (and what stayed unmatched), and the summaries side by side.
+* a filter of the document sections: all, only those a run failed on or could not use a
+  field of, only those with a miss;
+* a section per document: each run's meeting date and presider beside the gold, marked right
+  or wrong (a publication date given for the meeting date is named as such); a failed
+  document's error and raw reply, and the fields a run could not use; the source text with
+  the gold's evidence marked; each run's matched directive pairs with their similarity,
+  verdict and reason, and the gold and predicted directives left unpaired; and the
+  summaries, with the gold units each carried and the facts each stated wrongly.
 
 Everything that comes from a prediction or a record is escaped; the page runs no script.
 """
@@ -19,15 +25,20 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .dataset import bundled, load_gold
 from .errors import HarnessError
-from .metrics import HEADLINE, LABELS, OVERALL
-from .records import RunRecord
+from .matching import SummaryVerdict
+from .metrics import HEADLINE, LABELS, OVERALL, Pair
+from .records import DocumentResult, RunRecord
 from .report import compare_runs
-from .schema import GoldRecord
+from .schema import GoldRecord, Reference
 
+# The filter is three radio inputs placed before the document sections, so that a CSS sibling
+# selector (``~``) can hide the sections a choice leaves out: no script needed.
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#fafafa}
 header,section{max-width:1100px;margin:0 auto;padding:12px 20px}
@@ -37,8 +48,24 @@ td.l,th.l{text-align:left}.hit{background:#e6f4ea}.miss{background:#fdecea}.none
 .text{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:10px;max-height:420px;overflow:auto}
 mark{background:#fff2a8}.cols{display:flex;gap:16px}.cols>div{flex:1;background:#fff;border:1px solid #ddd;padding:8px}
 nav a{margin-right:10px}.legend span{margin-right:14px}
+.facts td{text-align:left}.trap{font-weight:bold}
+.problems{background:#fff;border:1px solid #d93025;padding:4px 10px;margin:8px 0}
+pre.reply{white-space:pre-wrap;word-break:break-all;background:#f3f3f3;border:1px solid #ddd;padding:8px;
+max-height:300px;overflow:auto}
+ol.units li,ol.unmatched li{padding:1px 4px;margin:1px 0}
+input.show{position:absolute;opacity:0}
+.filter label{display:inline-block;margin:0 8px 4px 0;padding:2px 10px;border:1px solid #aaa;border-radius:12px;
+cursor:pointer;background:#fff}
+#show-all:checked~#documents label[for=show-all],#show-failed:checked~#documents label[for=show-failed],
+#show-miss:checked~#documents label[for=show-miss]{background:#1d2330;color:#fff}
+#show-failed:checked~section.doc:not(.doc-failed),#show-miss:checked~section.doc:not(.doc-miss){display:none}
+#show-failed:checked~header nav a:not(.doc-failed),#show-miss:checked~header nav a:not(.doc-miss){display:none}
+section.empty{display:none}
+#show-failed:checked~section.empty.doc-failed,#show-miss:checked~section.empty.doc-miss{display:block}
 """
 COLOURS = ("#3367d6", "#e8710a", "#188038", "#a142f4", "#d93025", "#12a4af")
+#: The chart's axis: a tick and a gridline at each of these scores.
+TICKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 def _e(value: object) -> str:
@@ -57,20 +84,44 @@ def _gold_for(record: RunRecord) -> dict[str, GoldRecord]:
     return gold.by_id()
 
 
+# ------------------------------------------------------------------------------ the chart
+
+
+def _axis(left: int, scale: float, top: int, bottom: int) -> list[str]:
+    """Gridlines and tick labels at :data:`TICKS`, and the axis line under the bars."""
+    parts = []
+    for tick in TICKS:
+        x = left + tick * scale
+        parts.append(
+            f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom}" stroke="#e2e2e2" '
+            'shape-rendering="crispEdges"/>'
+        )
+        label = "0" if tick == 0 else f"{tick:.1f}"
+        parts.append(
+            f'<text class="tick" x="{x:.1f}" y="{bottom + 14}" font-size="11" text-anchor="middle">{label}</text>'
+        )
+    parts.append(f'<line x1="{left}" x2="{left + scale:.1f}" y1="{bottom}" y2="{bottom}" stroke="#666"/>')
+    return parts
+
+
 def chart(runs: Sequence[RunRecord]) -> str:
-    """An SVG bar chart: one group of bars per headline score, a whisker for the interval."""
+    """An SVG bar chart: one group of bars per headline score on an axis from 0 to 1, each bar
+    with its mean printed and a whisker for its interval."""
     # A score that applied to no document of some run (no directive with evidence) is not drawn.
     scores = [s for s in HEADLINE if all(s in r.aggregates for r in runs)]
     human = next((r for r in runs if r.model.source == "human"), None)
     shown = [r for r in runs if r is not human]
-    width, row, left = 760, 18 * max(1, len(shown)) + 14, 150
-    height = row * len(scores) + 30
+    # the right margin leaves room for the value printed after a bar or whisker that reaches 1
+    width, row, left, top = 760, 18 * max(1, len(shown)) + 14, 150, 10
+    scale = width - left - 60
+    bottom = top + row * len(scores)
     parts = [
-        f'<svg role="img" aria-label="scores" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg role="img" aria-label="scores" width="{width}" height="{bottom + 22}" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        *_axis(left, scale, top - 4, bottom),
     ]
-    scale = width - left - 20
     for i, name in enumerate(scores):
-        y0 = 10 + i * row
+        y0 = top + i * row
         parts.append(f'<text x="0" y="{y0 + 12}" font-size="12">{_e(LABELS[name])}</text>')
         for j, run in enumerate(shown):
             agg = run.aggregates[name]
@@ -81,9 +132,12 @@ def chart(runs: Sequence[RunRecord]) -> str:
                 f"<title>{_e(run.model.name)}: {agg.mean:.3f} [{agg.ci_low:.3f}, {agg.ci_high:.3f}]</title></rect>"
             )
             parts.append(
-                f'<line x1="{left + agg.ci_low * scale:.1f}" x2="{left + agg.ci_high * scale:.1f}" y1="{y + 6}" '
-                f'y2="{y + 6}" stroke="#222" stroke-width="1.5"/>'
+                f'<line class="whisker" x1="{left + agg.ci_low * scale:.1f}" x2="{left + agg.ci_high * scale:.1f}" '
+                f'y1="{y + 6}" y2="{y + 6}" stroke="#222" stroke-width="1.5"/>'
             )
+            # printed past both the bar and its whisker, so neither hides it
+            x = left + max(agg.mean, agg.ci_high) * scale + 4
+            parts.append(f'<text class="value" x="{x:.1f}" y="{y + 10}" font-size="10">{agg.mean:.3f}</text>')
         if human is not None:
             x = left + human.aggregates[name].mean * scale
             parts.append(
@@ -99,6 +153,9 @@ def chart(runs: Sequence[RunRecord]) -> str:
     if human is not None:
         legend += f"<span>dashed line: {_e(human.model.name)} (human ceiling)</span>"
     return "".join(parts) + f'<div class="legend">{legend}</div>'
+
+
+# -------------------------------------------------------------------------- run tables
 
 
 def _scores_table(run: RunRecord) -> str:
@@ -134,6 +191,148 @@ def _comparison(a: RunRecord, b: RunRecord) -> str:
     )
 
 
+# ------------------------------------------------------------------- one run, one document
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """One run's answer to one document, with the verdicts the page shows of it."""
+
+    run: RunRecord
+    doc: DocumentResult
+    gold: GoldRecord
+    reference: Reference
+
+    def unusable(self, field: str) -> str | None:
+        """Why the prediction's ``field`` could not be used (``directives`` also answers for a
+        key such as ``directives[2]``), or None when it was used."""
+        for key, reason in self.doc.unusable.items():
+            if key == field or key.startswith((f"{field}[", f"{field}.")):
+                return reason
+        return None
+
+    def right(self, score: str) -> bool:
+        """Whether the record scored this document's ``score`` (date, presider) as right."""
+        return self.doc.scores.get(score, 0.0) == 1.0
+
+    @cached_property
+    def units(self) -> SummaryVerdict:
+        """The summary's verdict, recomputed by the matcher from the record's prediction (the
+        record keeps only its score): which gold units it carried, the facts it stated wrongly."""
+        return Pair(self.doc.prediction, self.reference, self.run.threshold).summary_verdict
+
+    @property
+    def unit_marks(self) -> tuple[bool, ...] | None:
+        """Which units the summary carried, or None where the page cannot say: a model judge
+        decided them (the record keeps no per-unit verdicts), the summary was unusable, or the
+        recomputed verdict does not give the recorded score (a record of another version)."""
+        recorded = self.doc.scores.get("summary_unit_recall")
+        if self.doc.judged or self.unusable("summary") is not None or recorded is None:
+            return None
+        return self.units.carried if abs(self.units.score - recorded) < 1e-9 else None
+
+    @property
+    def hit_golds(self) -> set[int]:
+        """The gold directives a predicted one hit."""
+        return {pair[1] for pair in self.doc.pairs if pair[3]}
+
+    @property
+    def failed(self) -> bool:
+        """The run failed on the document, or could not use a field of its prediction."""
+        return bool(self.doc.error or self.doc.unusable)
+
+    @property
+    def missed(self) -> bool:
+        """A date or presider wrong, a gold directive not hit, a unit not carried or a fact
+        stated wrongly (a judged summary: its score short of 1, the only verdict kept)."""
+        marks = self.unit_marks
+        summary_short = (
+            not all(marks) or bool(self.units.errors)
+            if marks is not None
+            else self.doc.scores.get("summary_unit_recall", 1.0) < 1.0
+        )
+        return (
+            not self.right("date_accuracy")
+            or not self.right("presider_accuracy")
+            or len(self.hit_golds) < len(self.gold.directives)
+            or summary_short
+        )
+
+
+def _mark(right: bool) -> str:
+    return "✓ right" if right else "✗ wrong"
+
+
+def _date_cell(answer: _Answer) -> str:
+    """A run's meeting date, marked; a publication date given as the meeting date is named:
+    it is the trap the benchmark sets."""
+    reason = answer.unusable("meeting_date")
+    if reason is not None:
+        return f'<td class="miss">✗ unusable: {_e(reason)}</td>'
+    predicted = answer.doc.prediction.meeting_date
+    right = answer.right("date_accuracy")
+    shown = _e(predicted) if predicted else '<span class="none">(none given)</span>'
+    trap = ""
+    if not right and predicted and predicted == answer.gold.publication_date:
+        trap = ' <span class="trap">(the publication date, not the meeting date)</span>'
+    return f'<td class="{"hit" if right else "miss"}">{shown} — {_mark(right)}{trap}</td>'
+
+
+def _presider_cell(answer: _Answer) -> str:
+    reason = answer.unusable("presider")
+    if reason is not None:
+        return f'<td class="miss">✗ unusable: {_e(reason)}</td>'
+    predicted = answer.doc.prediction.presider
+    right = answer.right("presider_accuracy")
+    shown = _e(predicted) if predicted else '<span class="none">(none given)</span>'
+    return f'<td class="{"hit" if right else "miss"}">{shown} — {_mark(right)}</td>'
+
+
+def _facts(doc_id: str, answers: Sequence[_Answer], gold: GoldRecord) -> str:
+    """The meeting date and presider: the gold, then each run's answer marked right or wrong."""
+    # the publication date, where it is not the meeting date: the answer a careless reader gives
+    published = (
+        f' <span class="none">(published {_e(gold.publication_date)})</span>'
+        if gold.publication_date and gold.publication_date != gold.meeting_date
+        else ""
+    )
+    presider = _e(gold.presider.name) if gold.presider else '<span class="none">(no presider)</span>'
+    head = "".join(f'<th class="l">{_e(a.run.model.name)}</th>' for a in answers)
+    return (
+        f'<table class="facts" id="doc-{_e(doc_id)}-facts"><tr><th class="l">field</th><th class="l">gold</th>{head}'
+        f"</tr><tr><td>meeting date</td><td>{_e(gold.meeting_date)}{published}</td>"
+        + "".join(_date_cell(a) for a in answers)
+        + f"</tr><tr><td>presider</td><td>{presider}</td>"
+        + "".join(_presider_cell(a) for a in answers)
+        + "</tr></table>"
+    )
+
+
+def _problems(doc_id: str, answers: Sequence[_Answer]) -> str:
+    """What went wrong in getting an answer: a run's error and raw reply, and the fields it
+    could not use (scored 0). Empty when every run answered in full."""
+    blocks = []
+    for a in answers:
+        if a.doc.error:
+            reply = (
+                f'<p>Its raw reply:</p><pre class="reply">{_e(a.doc.reply)}</pre>'
+                if a.doc.reply is not None
+                else '<p class="none">(no raw reply kept)</p>'
+            )
+            blocks.append(
+                f'<p><b>{_e(a.run.model.name)}</b> failed: <span class="error">{_e(a.doc.error)}</span></p>{reply}'
+            )
+        if a.doc.unusable:
+            items = "".join(f"<li>{_e(field)}: {_e(reason)}</li>" for field, reason in a.doc.unusable.items())
+            blocks.append(
+                f"<p><b>{_e(a.run.model.name)}</b>: fields that could not be used, scored 0:</p>"
+                f'<ul class="unusable">{items}</ul>'
+            )
+    if not blocks:
+        return ""
+    return f'<div class="problems" id="doc-{_e(doc_id)}-problems"><h3>Problems</h3>{"".join(blocks)}</div>'
+
+
 def _marked_text(gold: GoldRecord) -> str:
     spans = sorted(
         {(s.start, s.end) for d in gold.directives for s in d.evidence}
@@ -152,53 +351,154 @@ def _marked_text(gold: GoldRecord) -> str:
     return "".join(out)
 
 
-def _directive_rows(run: RunRecord, doc_id: str, gold: GoldRecord) -> str:
-    document = next(d for d in run.documents if d.doc_id == doc_id)
+def _unmatched(title: str, css: str, texts: Sequence[str], indices: Sequence[int]) -> str:
+    """A numbered list of directives no pair holds (numbered as in their own list, from 1)."""
+    if not indices:
+        return f'<div><b>{title}</b><p class="none">(none)</p></div>'
+    items = "".join(f'<li value="{i + 1}">{_e(texts[i])}</li>' for i in indices)
+    return f'<div><b>{title} ({len(indices)})</b><ol class="unmatched {css}">{items}</ol></div>'
+
+
+def _directives(answer: _Answer) -> str:
+    """A run's directive pairs, each with its similarity, verdict and reason (a pair that is
+    not a hit is a miss: the assignment paired them, the matcher did not accept it), then the
+    gold and the predicted directives that no pair holds."""
+    document = answer.doc
     predicted = document.prediction.directive_texts
-    golds = [d.text for d in gold.directives]
-    rows, seen_p, seen_g = [], set(), set()
+    golds = [d.text for d in answer.gold.directives]
+    rows = []
     for p, g, similarity, hit, reason, *_ in sorted(document.pairs, key=lambda pair: pair[1]):
         if g >= len(golds) or p >= len(predicted):
             raise HarnessError(f"{document.doc_id}: a matched pair points past the directives; the record is not sound")
-        seen_p.add(p)
-        seen_g.add(g)
+        verdict = "hit" if hit else "miss"
         rows.append(
-            f'<tr class="{"hit" if hit else "miss"}"><td class="l">{_e(golds[g])}</td><td class="l">{_e(predicted[p])}'
-            f'</td><td>{similarity:.2f}</td><td class="l">{"hit" if hit else "miss"}: {_e(reason)}</td></tr>'
+            f'<tr class="{verdict}"><td class="l">{g + 1}. {_e(golds[g])}</td><td class="l">{p + 1}. {_e(predicted[p])}'
+            f'</td><td>{similarity:.2f}</td><td class="l">{verdict}: {_e(reason)}</td></tr>'
         )
-    rows += [
-        f'<tr><td class="l">{_e(text)}</td><td class="l none">(no prediction matched)</td><td></td><td></td></tr>'
-        for g, text in enumerate(golds)
-        if g not in seen_g
-    ]
-    rows += [
-        f'<tr><td class="l none">(no gold directive)</td><td class="l">{_e(text)}</td><td></td><td></td></tr>'
-        for p, text in enumerate(predicted)
-        if p not in seen_p
-    ]
-    return (
-        f"<h4>{_e(run.model.name)}: directives</h4><table><tr><th class='l'>gold</th><th class='l'>predicted</th>"
-        f"<th>similarity</th><th class='l'>verdict</th></tr>{''.join(rows)}</table>"
+    paired_g = {pair[1] for pair in document.pairs}
+    paired_p = {pair[0] for pair in document.pairs}
+    table = (
+        f"<table class='pairs'><tr><th class='l'>gold</th><th class='l'>predicted</th><th>similarity</th>"
+        f"<th class='l'>verdict</th></tr>{''.join(rows)}</table>"
+        if rows
+        else '<p class="none">(no pairs: one side has no directive)</p>'
     )
+    lists = _unmatched(
+        "Gold directives no prediction was paired with",
+        "gold",
+        golds,
+        [g for g in range(len(golds)) if g not in paired_g],
+    ) + _unmatched(
+        "Predicted directives paired with no gold directive",
+        "predicted",
+        predicted,
+        [p for p in range(len(predicted)) if p not in paired_p],
+    )
+    reason = answer.unusable("directives")
+    note = (
+        f'<p class="miss">The directives could not be used ({_e(reason)}); scored 0.</p>' if reason is not None else ""
+    )
+    name = _e(answer.run.model.name)
+    return f'<div class="run-directives"><h4>{name}: directives</h4>{note}{table}<div class="cols">{lists}</div></div>'
 
 
-def _document(doc_id: str, runs: Sequence[RunRecord], gold: GoldRecord) -> str:
-    summaries = "".join(
-        f"<div><b>{_e(r.model.name)}</b><p>{_e(next(d for d in r.documents if d.doc_id == doc_id).prediction.summary)}"
-        "</p></div>"
-        for r in runs
-        if any(d.doc_id == doc_id for d in r.documents)
+def _unit_list(answer: _Answer) -> str:
+    """The gold units marked as this run's summary carried them, or why they are not marked."""
+    units = answer.gold.summary_units
+    score = answer.doc.scores.get("summary_unit_recall")
+    said = f"summary units: {score:.3f}" if score is not None else ""
+    marks = answer.unit_marks
+    if marks is None:
+        reason = answer.unusable("summary")
+        if reason is not None:
+            why = f"The summary could not be used ({_e(reason)}); scored 0."
+        elif answer.doc.judged:
+            why = "A model judge decided which units this summary carries; the record keeps no per-unit verdicts."
+        else:
+            why = "The units cannot be marked: the matcher's verdicts today do not give the recorded score."
+        return f'<p class="units-note">{why} {said}</p>'
+    items = "".join(
+        f'<li class="hit">✓ carried: {_e(unit.text)}</li>'
+        if carried
+        else f'<li class="miss">✗ not carried: {_e(unit.text)}</li>'
+        for unit, carried in zip(units, marks, strict=True)
     )
-    directives = "".join(_directive_rows(r, doc_id, gold) for r in runs if any(d.doc_id == doc_id for d in r.documents))
+    return f'<p>{said}: {sum(marks)} of {len(marks)} units carried</p><ol class="units">{items}</ol>'
+
+
+def _errors(answer: _Answer) -> str:
+    """The facts the summary states wrongly (each halves its unit score)."""
+    if answer.unusable("summary") is not None:
+        return ""
+    if not answer.units.errors:
+        return '<p class="none">No fact stated wrongly.</p>'
+    items = "".join(f"<li>{_e(e)}</li>" for e in answer.units.errors)
+    return f'<p>Stated wrongly (each halves the unit score):</p><ul class="errors">{items}</ul>'
+
+
+def _summaries(doc_id: str, answers: Sequence[_Answer], gold: GoldRecord) -> str:
     units = "".join(f"<li>{_e(u.text)}</li>" for u in gold.summary_units)
-    return (
-        f'<section id="doc-{_e(doc_id)}"><h2>{_e(doc_id)}</h2>'
-        f"<p>Gold: meeting on {_e(gold.meeting_date)}; presider {_e(gold.presider.name if gold.presider else '—')}."
-        "</p><h3>Source text, gold evidence marked</h3>"
-        f'<div class="text">{_marked_text(gold)}</div><h3>Directives</h3>{directives}'
-        f'<h3>Summaries</h3><div class="cols"><div><b>gold</b><p>{_e(gold.summary)}</p><b>units</b><ul>{units}</ul>'
-        f"</div>{summaries}</div></section>"
+    runs = "".join(
+        f"<div><b>{_e(a.run.model.name)}</b><p>{_e(a.doc.prediction.summary)}</p>{_unit_list(a)}{_errors(a)}</div>"
+        for a in answers
     )
+    return (
+        f'<div class="cols" id="doc-{_e(doc_id)}-summaries"><div><b>gold</b><p>{_e(gold.summary)}</p><b>units</b>'
+        f"<ol>{units}</ol></div>{runs}</div>"
+    )
+
+
+def _document(doc_id: str, answers: Sequence[_Answer], gold: GoldRecord) -> str:
+    """A document's section, with the classes the filter selects on (:func:`_classes`)."""
+    directives = "".join(_directives(a) for a in answers)
+    return (
+        f'<section id="doc-{_e(doc_id)}" class="doc {_classes(answers)}"><h2>{_e(doc_id)}</h2>'
+        f"<h3>Meeting date and presider</h3>{_facts(doc_id, answers, gold)}{_problems(doc_id, answers)}"
+        f'<h3>Source text, gold evidence marked</h3><div class="text">{_marked_text(gold)}</div>'
+        f'<h3>Directives</h3><div class="directives" id="doc-{_e(doc_id)}-directives">{directives}</div>'
+        f"<h3>Summaries</h3>{_summaries(doc_id, answers, gold)}</section>"
+    )
+
+
+def _classes(answers: Sequence[_Answer]) -> str:
+    """``doc-failed`` when some run failed on the document or could not use a field of it,
+    ``doc-miss`` when some answer has a miss, else ``doc-clean``. (Not ``miss``: that class
+    colours a cell, and would colour the whole section.)"""
+    classes = []
+    if any(a.failed for a in answers):
+        classes.append("doc-failed")
+    if any(a.missed for a in answers):
+        classes.append("doc-miss")
+    return " ".join(classes) or "doc-clean"
+
+
+# ------------------------------------------------------------------------------- filter
+
+
+def _filter(classes: dict[str, str]) -> tuple[str, str]:
+    """The filter's radio inputs (to stand before every document section: the CSS hides
+    sections through the ``~`` selector) and its labels, with how many documents each shows."""
+    failed = sum("doc-failed" in c.split() for c in classes.values())
+    missed = sum("doc-miss" in c.split() for c in classes.values())
+    inputs = (
+        '<input class="show" type="radio" name="show" id="show-all" checked>'
+        '<input class="show" type="radio" name="show" id="show-failed">'
+        '<input class="show" type="radio" name="show" id="show-miss">'
+    )
+    labels = (
+        '<section id="documents"><h2>Documents</h2><p class="filter">Show: '
+        f'<label for="show-all">all documents ({len(classes)})</label>'
+        f'<label for="show-failed">only failed or with unusable fields ({failed})</label>'
+        f'<label for="show-miss">only with a miss ({missed})</label></p>'
+        '<p class="none">A miss: a date or presider wrong, a gold directive not hit, a summary unit not carried '
+        "or a fact stated wrongly.</p></section>"
+    )
+    # a choice that hides every section says so, instead of showing nothing
+    if not failed:
+        labels += '<section class="empty doc-failed"><p>No document failed or had an unusable field.</p></section>'
+    if not missed:
+        labels += '<section class="empty doc-miss"><p>No document has a miss.</p></section>'
+    return inputs, labels
 
 
 def render(runs: Sequence[RunRecord]) -> str:
@@ -216,20 +516,34 @@ def render(runs: Sequence[RunRecord]) -> str:
         if len(comparable) == 2
         else ""
     )
-    doc_ids = [d.doc_id for d in runs[0].documents]
-    nav = "".join(f'<a href="#doc-{_e(d)}">{_e(d)}</a>' for d in doc_ids)
+    doc_ids = [d.doc_id for d in runs[0].documents if d.doc_id in gold]
+    answers = {doc_id: _answers(doc_id, runs, gold[doc_id]) for doc_id in doc_ids}
+    classes = {doc_id: _classes(a) for doc_id, a in answers.items()}
+    inputs, labels = _filter(classes)
+    nav = "".join(f'<a class="{classes[d]}" href="#doc-{_e(d)}">{_e(d)}</a>' for d in doc_ids)
     per_run = "".join(f"<h3>{_e(r.model.name)}</h3>{_scores_table(r)}" for r in runs)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>PolicyBench report: {_e(names)}</title><style>{STYLE}</style></head><body>"
+        f"<title>PolicyBench report: {_e(names)}</title><style>{STYLE}</style></head><body>{inputs}"
         f"<header><h1>PolicyBench report</h1><p>Runs: {_e(names)}. Dataset version "
         f"<code>{_e(runs[0].dataset.sha256[:12])}</code> ({_e(runs[0].dataset.config)}, "
         f"{runs[0].dataset.documents} documents).</p><nav>{nav}</nav></header>"
-        f"<section><h2>Scores</h2>{chart(runs)}</section>"
-        f"<section><h2>Per document</h2>{per_run}</section>{comparison}"
-        + "".join(_document(d, runs, gold[d]) for d in doc_ids if d in gold)
+        f'<section id="scores"><h2>Scores</h2>{chart(runs)}</section>'
+        f"<section><h2>Per document</h2>{per_run}</section>{comparison}{labels}"
+        + "".join(_document(d, answers[d], gold[d]) for d in doc_ids)
         + "</body></html>\n"
     )
+
+
+def _answers(doc_id: str, runs: Sequence[RunRecord], gold: GoldRecord) -> list[_Answer]:
+    """Each run's answer to the document, for the runs that have one."""
+    reference = Reference.from_gold(gold)
+    return [
+        _Answer(run, document, gold, reference)
+        for run in runs
+        for document in run.documents
+        if document.doc_id == doc_id
+    ]
 
 
 def write_report(runs: Sequence[RunRecord], out: Path) -> Path:
