@@ -182,7 +182,7 @@ def _config_files(folder: Path, config: str, split: str) -> list[Path] | None:
     return paths
 
 
-def _parquet_rows(path: Path) -> Iterator[dict]:
+def _parquet_rows(path: Path, columns: list[str] | None = None) -> Iterator[dict]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -192,7 +192,7 @@ def _parquet_rows(path: Path) -> Iterator[dict]:
         if path.stat().st_size > MAX_DATA_FILE_BYTES:
             raise DatasetError(f"{path}: larger than {MAX_DATA_FILE_BYTES:,} bytes")
         reader = pq.ParquetFile(path)
-        for batch in reader.iter_batches(batch_size=256, use_threads=False):
+        for batch in reader.iter_batches(batch_size=256, columns=columns, use_threads=False):
             yield from batch.to_pylist()
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DatasetError(f"{path}: not a readable Parquet file ({one_line(exc, 160)})") from None
@@ -216,7 +216,7 @@ def _rows_via_datasets(source: str, split: str, config: str) -> Iterator[dict]:
     yield from rows
 
 
-def _iter_rows(source: str, split: str, config: str) -> Iterator[dict]:
+def _iter_rows(source: str, split: str, config: str, columns: list[str] | None = None) -> Iterator[dict]:
     local = Path(source)
     if not local.exists() and source.startswith((".", "/", "~")):
         raise DatasetError(f"{source}: no such folder")
@@ -228,7 +228,7 @@ def _iter_rows(source: str, split: str, config: str) -> Iterator[dict]:
         files = _config_files(local, config, split)
         if files is not None:
             for path in files:
-                yield from _parquet_rows(path)
+                yield from _parquet_rows(path, columns)
             return
     yield from _rows_via_datasets(source, split, config)
 
@@ -279,3 +279,31 @@ def load_references(source: str | os.PathLike[str], split: str = SPLIT, config: 
         digest.update(record)
         references.append(Reference.from_gold(record))
     return References(source=str(source), split=split, sha256=digest.hexdigest(), references=tuple(references))
+
+
+class ReferenceStream:
+    """A split read for scoring one document at a time, so that memory does not grow with
+    the number of documents: :meth:`doc_ids` reads the ids alone; iterating validates and
+    hashes every record and yields its :class:`Reference`. After a full iteration,
+    :attr:`sha256` is the dataset version (as :func:`load_gold` gives it) and :attr:`count`
+    the number of documents."""
+
+    def __init__(self, source: str | os.PathLike[str], split: str = SPLIT, config: str = DEFAULT_CONFIG) -> None:
+        self.source, self.split, self.config = str(source), split, config
+        self.sha256: str | None = None
+        self.count = 0
+
+    def doc_ids(self) -> list[str]:
+        """The split's document ids in order (for a local Parquet split, only that column is read)."""
+        ids = [str(row.get("doc_id")) for row in _iter_rows(self.source, self.split, self.config, ["doc_id"])]
+        if not ids:
+            raise DatasetError(f"{self.source}: split {self.split!r} has no rows")
+        return ids
+
+    def __iter__(self) -> Iterator[Reference]:
+        digest, count = ContentHash(), 0
+        for record in iter_gold(self.source, self.split, self.config):
+            digest.update(record)
+            count += 1
+            yield Reference.from_gold(record)
+        self.sha256, self.count = digest.hexdigest(), count

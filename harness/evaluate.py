@@ -9,24 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .contrast import consistency
-from .dataset import Gold, bundled, load_gold, load_references
+from .dataset import Gold, ReferenceStream, bundled, load_gold
 from .errors import HarnessError, one_line
 from .extractors import Document, Outcome, RunContext, build_extractor, find, run_extractor
 from .matching import Matcher
 from .metrics import DEFAULT_THRESHOLD
-from .predictions import read_predictions
+from .predictions import PredictionSet, read_predictions
 from .records import (
     MAX_REPLY_KEPT,
     Aggregate,
     DatasetInfo,
     DocumentResult,
+    DocumentSpool,
     ModelInfo,
     RunRecord,
     environment,
@@ -35,7 +37,15 @@ from .records import (
 )
 from .redact import redact_args, scrub
 from .schema import GoldRecord, Prediction, Reference
-from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, bootstrap_ci, judge_all
+from .scoring import (
+    DEFAULT_BOOTSTRAP_SAMPLES,
+    DEFAULT_SEED,
+    DocumentScores,
+    Item,
+    ScoreTable,
+    bootstrap_ci,
+    score_stream,
+)
 
 if TYPE_CHECKING:
     from .judge import Judge
@@ -107,8 +117,8 @@ class _Clock:
 
 
 def _record(
-    dataset: DatasetInfo,
-    records: Sequence[Reference],
+    dataset: Callable[[], DatasetInfo],
+    references: Iterable[Reference],
     model: ModelInfo,
     outcomes: Mapping[str, Outcome],
     settings: Settings,
@@ -120,9 +130,16 @@ def _record(
     judge: Judge | None = None,
     usage: dict[str, int | float | None] | None = None,
 ) -> RunRecord:
+    """Score every reference's outcome and make the run's record.
+
+    The references are scored as they come and each document's result is spooled
+    (:class:`~harness.records.DocumentSpool`), so memory does not grow with the number of
+    documents; ``dataset`` is asked for the dataset's description after the last one (a
+    streamed split knows its version only then). A run with a model judge is judged as a
+    whole first.
+    """
     from .metrics import OVERALL, OVERALL_PARTS
 
-    predictions = {doc_id: o.prediction for doc_id, o in outcomes.items()}
     verdicts: dict = {}
     judged_scores: list[str] = []
     matcher = Matcher(settings.threshold).settings()
@@ -130,45 +147,47 @@ def _record(
         from .judge import JUDGED_SCORES
         from .judge import judge_all as ask_judge
 
-        verdicts, judge_notes = ask_judge(judge, predictions, records)
+        references = list(references)
+        predictions = {r.doc_id: o.prediction for r in references if (o := outcomes.get(r.doc_id))}
+        verdicts, judge_notes = ask_judge(judge, predictions, references)
         notes = [*notes, *judge_notes]
         matcher = {"judge": judge.settings(), "fallback": matcher}
         judged_scores = list(JUDGED_SCORES)
-    unusable = {doc_id: tuple(o.unusable) for doc_id, o in outcomes.items() if o.unusable}
-    judged = judge_all(predictions, records, settings.threshold, settings.workers, verdicts, unusable)
-    scores = {doc_id: d.scores for doc_id, d in judged.items()}
+
+    # score_stream keeps the order: each result belongs to the oldest document still waiting
+    waiting: deque[tuple[Reference, Outcome | None]] = deque()
+
+    def items() -> Iterator[Item]:
+        for r in references:
+            outcome = outcomes.get(r.doc_id)
+            waiting.append((r, outcome))
+            prediction = outcome.prediction if outcome else Prediction.empty(r.doc_id)
+            yield prediction, r, verdicts.get(r.doc_id), tuple(outcome.unusable) if outcome else ()
+
+    scores = ScoreTable()
+    origin_of: dict[str, str] = {}
+    spool = DocumentSpool()
+    failed = 0
+    for result in score_stream(items(), settings.threshold, settings.workers):
+        r, outcome = waiting.popleft()
+        scores.add(r.doc_id, result.scores)
+        origin_of[r.doc_id] = r.origin
+        failed += bool(outcome and outcome.error)
+        spool.append(_document(r.doc_id, outcome, result, r.doc_id in verdicts))
     intervals = bootstrap_ci(scores, samples=settings.bootstrap_samples, seed=settings.seed)
     origins: dict[str, dict[str, Aggregate]] = {}
-    if len({r.origin for r in records}) > 1:
-        for origin in sorted({r.origin for r in records}):
-            subset = {r.doc_id: scores[r.doc_id] for r in records if r.origin == origin}
+    if len(set(origin_of.values())) > 1:
+        for origin in sorted(set(origin_of.values())):
+            subset = {doc_id: scores[doc_id] for doc_id, o in origin_of.items() if o == origin}
             origins[origin] = {
                 k: Aggregate(mean=v.mean, ci_low=v.low, ci_high=v.high)
                 for k, v in bootstrap_ci(subset, samples=settings.bootstrap_samples, seed=settings.seed).items()
             }
-    documents = []
-    for r in records:
-        outcome = outcomes.get(r.doc_id)
-        documents.append(
-            DocumentResult(
-                doc_id=r.doc_id,
-                prediction=outcome.prediction if outcome else Prediction.empty(r.doc_id),
-                error=scrub(outcome.error) if outcome and outcome.error else None,
-                latency_s=round(outcome.latency_s, 6) if outcome and outcome.latency_s is not None else None,
-                scores=scores[r.doc_id],
-                # pop: a large run should not hold every pair twice
-                pairs=[
-                    (p.predicted, p.gold, p.similarity, p.hit, p.reason, p.path) for p in judged.pop(r.doc_id).pairs
-                ],
-                judged=r.doc_id in verdicts,
-                unusable={k: scrub(v) for k, v in outcome.unusable.items()} if outcome else {},
-                reply=scrub(outcome.reply[:MAX_REPLY_KEPT]) if outcome and outcome.reply else None,
-            )
-        )
-    return RunRecord(
+    info = dataset()
+    fields = dict(
         run_id=new_run_id(model.name, clock.started_at),
         harness_version=__version__,
-        dataset=dataset,
+        dataset=info,
         model=model,
         threshold=settings.threshold,
         matcher=matcher,
@@ -177,17 +196,36 @@ def _record(
         started_at=clock.started_at,
         duration_s=round(time.perf_counter() - clock.started, 3),
         extract_duration_s=round(extract_s, 3) if extract_s is not None else None,
-        documents=documents,
         aggregates={k: Aggregate(mean=v.mean, ci_low=v.low, ci_high=v.high) for k, v in intervals.items()},
-        failed_documents=sum(1 for d in documents if d.error),
+        failed_documents=failed,
         missing_documents=list(missing),
         notes=[scrub(n) for n in notes],
         extractor_stats=dict(stats),
         environment=environment(),
-        consistency=consistency(scores, (*OVERALL_PARTS, OVERALL)) if dataset.config == CONTRAST else {},
+        consistency=consistency(scores, (*OVERALL_PARTS, OVERALL)) if info.config == CONTRAST else {},
         judged_scores=judged_scores,
         origins=origins,
         usage=usage,
+    )
+    if spool.spilled:
+        # Validating the record would read every spooled document back; each was validated
+        # as it was made, and the aggregates are computed above from the same scores.
+        return RunRecord.model_construct(documents=spool, **fields)
+    return RunRecord(documents=spool.documents(), **fields)
+
+
+def _document(doc_id: str, outcome: Outcome | None, result: DocumentScores, judged: bool) -> DocumentResult:
+    """One document's part of the record: what was predicted, what went wrong, its scores."""
+    return DocumentResult(
+        doc_id=doc_id,
+        prediction=outcome.prediction if outcome else Prediction.empty(doc_id),
+        error=scrub(outcome.error) if outcome and outcome.error else None,
+        latency_s=round(outcome.latency_s, 6) if outcome and outcome.latency_s is not None else None,
+        scores=result.scores,
+        pairs=[(p.predicted, p.gold, p.similarity, p.hit, p.reason, p.path) for p in result.pairs],
+        judged=judged,
+        unusable={k: scrub(v) for k, v in outcome.unusable.items()} if outcome else {},
+        reply=scrub(outcome.reply[:MAX_REPLY_KEPT]) if outcome and outcome.reply else None,
     )
 
 
@@ -305,8 +343,9 @@ def evaluate(
         }
     stats = output.stats
     return _record(
-        dataset_info, references, info, outcomes, settings, clock, notes, stats, extract_s, judge=judge, usage=usage
-    )
+        lambda: dataset_info, references, info, outcomes, settings, clock, notes, stats, extract_s, judge=judge,
+        usage=usage,
+    )  # fmt: skip
 
 
 def score_file(
@@ -339,8 +378,8 @@ def score_file(
     does not cover are scored as empty predictions, and the record's notes say which.
     """
     clock = _Clock.start()
-    gold = load_references(dataset or bundled(), split, config)
-    found = read_predictions(path, {r.doc_id for r in gold.references}, skip_invalid, completions)
+    stream = ReferenceStream(dataset or bundled(), split, config)
+    found = read_predictions(path, set(stream.doc_ids()), skip_invalid, completions)
     notes = []
     if found.skipped:
         notes.append(f"skipped {len(found.skipped)} line(s) that name no document; the first: {found.skipped[0]}")
@@ -349,18 +388,39 @@ def score_file(
     notes += [f"{doc_id}: {why}" for doc_id, (why, _) in found.failed.items()]
     if found.missing:
         notes.append(f"no prediction for {len(found.missing)} document(s), scored as empty: {', '.join(found.missing)}")
-    outcomes = {
-        doc_id: Outcome(doc_id, p, latency_s=None, unusable=found.unusable.get(doc_id, {}))
-        for doc_id, p in found.predictions.items()
-    }
-    for doc_id, (why, reply) in found.failed.items():
-        outcomes[doc_id] = Outcome(doc_id, Prediction.empty(doc_id), why, latency_s=None, reply=reply)
     label = check_name(name) if name is not None else path.stem
     source = "human" if human else "completions file" if completions else "predictions file"
     info = ModelInfo(name=label, extractor=label, source=source, target=str(path))
-    dataset_info = DatasetInfo(
-        source=dataset or BUNDLED, config=config, split=gold.split, sha256=gold.sha256, documents=len(gold.references)
-    )
+
+    def dataset_info() -> DatasetInfo:
+        assert stream.sha256 is not None  # the stream has been read to its end
+        return DatasetInfo(
+            source=dataset or BUNDLED, config=config, split=split, sha256=stream.sha256, documents=stream.count
+        )
+
     return _record(
-        dataset_info, gold.references, info, outcomes, settings, clock, notes, {}, missing=found.missing, judge=judge
-    )
+        dataset_info, stream, info, _FileOutcomes(found), settings, clock, notes, {}, missing=found.missing,
+        judge=judge,
+    )  # fmt: skip
+
+
+class _FileOutcomes(Mapping[str, Outcome]):
+    """The outcome of each document of a predictions or completions file, made when it is
+    asked for: the predictions stay packed until their document is scored."""
+
+    def __init__(self, found: PredictionSet) -> None:
+        self.found = found
+
+    def __getitem__(self, doc_id: str) -> Outcome:
+        if doc_id in self.found.failed:
+            why, reply = self.found.failed[doc_id]
+            return Outcome(doc_id, Prediction.empty(doc_id), why, latency_s=None, reply=reply)
+        prediction = self.found.predictions[doc_id]
+        return Outcome(doc_id, prediction, latency_s=None, unusable=self.found.unusable.get(doc_id, {}))
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.found.predictions
+        yield from self.found.failed
+
+    def __len__(self) -> int:
+        return len(self.found.predictions) + len(self.found.failed)

@@ -15,7 +15,8 @@ reason is kept in the run record; the other fields are scored as given.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+import zlib
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,33 @@ class Reading:
     unusable: dict[str, str] = field(default_factory=dict)
 
 
+class PackedPredictions(Mapping[str, Prediction]):
+    """Predictions by document, each kept as compressed JSON and made into a
+    :class:`Prediction` again when it is looked up: a file of 50,000 predictions held as
+    objects would take about a gigabyte, packed it takes a few dozen megabytes."""
+
+    def __init__(self) -> None:
+        self._packed: dict[str, bytes] = {}
+
+    def add(self, prediction: Prediction) -> None:
+        self._packed[prediction.doc_id] = zlib.compress(prediction.model_dump_json().encode("utf-8"), 1)
+
+    def __getitem__(self, doc_id: str) -> Prediction:
+        return Prediction.model_validate_json(zlib.decompress(self._packed[doc_id]))
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
 @dataclass
 class PredictionSet:
-    predictions: dict[str, Prediction]
+    predictions: PackedPredictions
     missing: list[str] = field(default_factory=list)  # gold documents without a prediction
     #: By document, the fields that could not be used and why (only with ``skip_invalid``,
     #: or from completions).
@@ -175,13 +200,11 @@ def _objects(data: bytes, name: str) -> Iterable[tuple[str, int, dict[str, Any] 
     line's problem in place of the object."""
     if data.startswith(b"\xef\xbb\xbf"):
         raise PredictionsError(f"{name}:1: the file starts with a byte-order mark; save it as UTF-8 without BOM")
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    if not any(line.strip() for line in lines):
+    if not data.strip():
         raise PredictionsError(f"{name}: no predictions (the file is empty or blank)")
     _reject_single_document(data, name)
-    for number, raw in enumerate(lines, start=1):
+    last = data.count(b"\n") + (not data.endswith(b"\n"))
+    for number, raw in enumerate(_split_lines(data), start=1):
         where = f"{name}:{number}"
         if not raw.strip():
             continue
@@ -199,7 +222,7 @@ def _objects(data: bytes, name: str) -> Iterable[tuple[str, int, dict[str, Any] 
             yield where, number, f"{where}: {exc}"
             continue
         except json.JSONDecodeError as exc:
-            truncated = number == len(lines) and not data.endswith(b"\n")
+            truncated = number == last and not data.endswith(b"\n")
             hint = "; the file looks truncated" if truncated else ""
             yield where, number, f"{where}: not valid JSON ({exc.msg}, column {exc.colno}){hint}"
             continue
@@ -219,12 +242,23 @@ def _objects(data: bytes, name: str) -> Iterable[tuple[str, int, dict[str, Any] 
 _MISSING = object()
 
 
+def _split_lines(data: bytes) -> Iterator[bytes]:
+    """The lines of ``data`` one at a time (``bytes.split`` would copy the whole file)."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        if end == -1:
+            end = len(data)
+        yield data[start:end]
+        start = end + 1
+
+
 class _Lines:
     """What a file's lines came to: kept predictions, their unusable fields, and problems."""
 
     def __init__(self, name: str, known_ids: Collection[str] | None, skip_invalid: bool) -> None:
         self.name, self.known_ids, self.skip_invalid = name, known_ids, skip_invalid
-        self.result = PredictionSet({})
+        self.result = PredictionSet(PackedPredictions())
         self.problems: list[str] = []
         self.first_line: dict[str, int] = {}
 
@@ -252,7 +286,7 @@ class _Lines:
         if self.skip_invalid:
             if (doc_id := self.document(where, number, obj.get("doc_id", _MISSING))) is not None:
                 reading = salvage(obj, doc_id)
-                self.result.predictions[doc_id] = reading.prediction
+                self.result.predictions.add(reading.prediction)
                 if reading.unusable:
                     self.result.unusable[doc_id] = reading.unusable
             return
@@ -262,7 +296,7 @@ class _Lines:
             self.problems.extend(_validation_lines(where, exc))
             return
         if self.document(where, number, prediction.doc_id) is not None:
-            self.result.predictions[prediction.doc_id] = prediction
+            self.result.predictions.add(prediction)
 
     def finish(self) -> PredictionSet:
         if self.problems:
@@ -320,7 +354,7 @@ def parse_completions(
         except HarnessError as exc:
             lines.result.failed[doc_id] = (exc.problems[0].removeprefix(f"{doc_id}: "), obj["completion"])
             continue
-        lines.result.predictions[doc_id] = reading.prediction
+        lines.result.predictions.add(reading.prediction)
         if reading.unusable:
             lines.result.unusable[doc_id] = reading.unusable
     return lines.finish()

@@ -10,12 +10,13 @@ each document's prediction, error and scores, and the aggregates with their inte
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import IO, Annotated, Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
@@ -201,6 +202,76 @@ class RunRecord(_Model):
         return {d.doc_id: d.scores for d in self.documents}
 
 
+class DocumentSpool(Sequence[DocumentResult]):
+    """The documents of a run as they are scored: kept in memory up to
+    :data:`INDENT_MAX_DOCUMENTS`, then written one JSON line each to an anonymous temporary
+    file (gone when the run is), so that a run of 50,000 documents does not hold 50,000
+    predictions and their matched pairs. Read back one at a time; secrets are scrubbed as
+    each line is written."""
+
+    def __init__(self) -> None:
+        self._kept: list[DocumentResult] = []
+        self._file: IO[bytes] | None = None
+        self._offsets: list[int] = []
+
+    def append(self, document: DocumentResult) -> None:
+        if self._file is None and len(self._kept) < INDENT_MAX_DOCUMENTS:
+            self._kept.append(document)
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="policybench-documents-")  # noqa: SIM115 (lives with the spool)
+            for kept in self._kept:
+                self._write(kept)
+            self._kept = []
+        self._write(document)
+
+    def _write(self, document: DocumentResult) -> None:
+        assert self._file is not None
+        self._file.seek(0, io.SEEK_END)
+        self._offsets.append(self._file.tell())
+        self._file.write(scrub(document.model_dump_json()).encode("utf-8") + b"\n")
+
+    @property
+    def spilled(self) -> bool:
+        """Whether the documents are on disk (more than :data:`INDENT_MAX_DOCUMENTS`)."""
+        return self._file is not None
+
+    def documents(self) -> list[DocumentResult] | DocumentSpool:
+        """What a record holds: a list while the run is small, else this spool."""
+        return self if self.spilled else self._kept
+
+    def json_lines(self) -> Iterator[bytes]:
+        """Each document's JSON, without its newline, in order."""
+        if self._file is None:
+            yield from (scrub(d.model_dump_json()).encode("utf-8") for d in self._kept)
+            return
+        self._file.seek(0)
+        for _ in self._offsets:
+            yield self._file.readline().rstrip(b"\n")
+
+    def __len__(self) -> int:
+        return len(self._offsets) if self._file is not None else len(self._kept)
+
+    @overload
+    def __getitem__(self, index: int) -> DocumentResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[DocumentResult]: ...
+    def __getitem__(self, index: int | slice) -> DocumentResult | list[DocumentResult]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if self._file is None:
+            return self._kept[index]
+        self._file.seek(self._offsets[index])
+        return DocumentResult.model_validate_json(self._file.readline())
+
+    def __iter__(self) -> Iterator[DocumentResult]:
+        if self._file is None:
+            yield from self._kept
+            return
+        for line in self.json_lines():
+            yield DocumentResult.model_validate_json(line)
+
+
 class RecordError(HarnessError):
     """A run record could not be read; the message names the file and the field."""
 
@@ -271,13 +342,19 @@ def record_chunks(record: RunRecord) -> Iterator[bytes]:
     time, when it has more than :data:`INDENT_MAX_DOCUMENTS` documents, so that a large run
     is never held as one string. Every piece is scrubbed of secrets (:func:`scrub`): a record
     is shared as a leaderboard submission and must never carry a key."""
-    if len(record.documents) <= INDENT_MAX_DOCUMENTS:
+    documents = record.documents
+    if len(documents) <= INDENT_MAX_DOCUMENTS and not isinstance(documents, DocumentSpool):
         yield scrub(record.model_dump_json(indent=2) + "\n").encode("utf-8")
         return
     head = scrub(record.model_dump_json(exclude={"documents"}))
     yield (head[:-1] + ',"documents":[').encode("utf-8")
-    for i, document in enumerate(record.documents):
-        yield (("," if i else "") + scrub(document.model_dump_json())).encode("utf-8")
+    lines = (
+        documents.json_lines()
+        if isinstance(documents, DocumentSpool)
+        else (scrub(d.model_dump_json()).encode("utf-8") for d in documents)
+    )
+    for i, line in enumerate(lines):
+        yield (b"," if i else b"") + line
     yield b"]}\n"
 
 

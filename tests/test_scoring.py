@@ -100,3 +100,63 @@ def test_the_detectable_difference_by_hand():
     spread = [0.4, -0.3, 0.1, 0.0, -0.2, 0.5, -0.4, 0.2]
     assert detectable_difference(spread, 40) < detectable_difference(spread, 15)
     assert detectable_difference([x / 4 for x in spread], 15) < detectable_difference(spread, 15)
+
+
+def test_streamed_scoring_in_two_processes_keeps_order_across_many_batches(gold):
+    from harness.schema import Prediction, Reference
+    from harness.scoring import _BATCH, score_stream
+
+    # More than the batches in flight (2 workers x 2), so results come back batch after batch.
+    refs = [
+        Reference.from_gold(r.model_copy(update={"doc_id": f"{i:03d}_{r.doc_id}"}))
+        for i in range(_BATCH // 2 + 2)
+        for r in gold.records
+    ]
+    items = [
+        (
+            Prediction(doc_id=r.doc_id, directives=list(r.directives[: i % 4]), summary=r.summaries[0][: 7 * i]),
+            r,
+            None,
+            (),
+        )
+        for i, r in enumerate(refs)
+    ]
+    one = [d.scores for d in score_stream(items, workers=1)]
+    assert [d.scores for d in score_stream(iter(items), workers=2)] == one
+    assert len({round(s["overall"], 9) for s in one}) > 10  # the documents differ: order matters
+
+
+def test_a_score_table_reads_back_what_was_added_and_aggregates_as_dicts_do():
+    from harness.scoring import ScoreTable
+
+    per_doc = {"b": {"s": 0.5, "t": 1.0}, "a": {"s": 0.25}, "c": {"s": 1.0, "t": 0.0}}
+    table = ScoreTable(("s", "t"))
+    for doc_id, scores in per_doc.items():
+        table.add(doc_id, scores)
+    assert dict(table) == per_doc  # "t" does not apply to "a": absent, as in the dict
+    assert bootstrap_ci(table, ("s", "t"), samples=500) == bootstrap_ci(per_doc, ("s", "t"), samples=500)
+    # by hand: s over all three, t over the two it applies to
+    assert bootstrap_ci(table, ("s", "t"), samples=500)["s"].mean == pytest.approx((0.5 + 0.25 + 1.0) / 3)
+    assert bootstrap_ci(table, ("s", "t"), samples=500)["t"].mean == pytest.approx(0.5)
+
+
+def test_a_large_run_spools_its_documents_and_writes_the_same_record(tmp_path, monkeypatch):
+    import json
+
+    from harness import records
+    from harness.dataset import load_gold
+    from harness.evaluate import score_file
+
+    from conftest import DATASET, answer_of
+
+    gold = load_gold(DATASET)
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps({"doc_id": r.doc_id, **answer_of(r)}) + "\n" for r in gold.records[:3]))
+    small = score_file(path, str(DATASET))
+    monkeypatch.setattr(records, "INDENT_MAX_DOCUMENTS", 2)  # spill to disk after two documents
+    spooled = score_file(path, str(DATASET))
+    assert isinstance(spooled.documents, records.DocumentSpool) and spooled.documents.spilled
+    assert list(spooled.documents) == small.documents and spooled.documents[-1] == small.documents[-1]
+    records.write_record(spooled, tmp_path / "spooled.json")
+    back = records.read_record(tmp_path / "spooled.json")  # validated on the way in
+    assert back.documents == small.documents and back.aggregates == small.aggregates
