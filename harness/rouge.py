@@ -28,11 +28,12 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 Tokens = tuple[str, ...]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)
 def tokens(text: str) -> Tokens:
     """Tokens exactly as ``rouge-score``'s default tokenizer with stemming makes them.
 
-    Cached, because one directive is compared with many.
+    Cached, because one directive is compared with many; a few documents' texts at a time,
+    since an entry costs about 2 KB and texts rarely recur across documents.
     """
     words = _NON_ALNUM.sub(" ", text.lower()).split()
     return tuple(t for t in (_stem(w) if len(w) > 3 else w for w in words) if t)

@@ -29,6 +29,19 @@ SEED_COUNT = len(list(SEEDS.glob("*.txt")))
 CONSTRUCTED_COUNT = len(list((ROOT / "constructed").glob("*.txt"))) if (ANNOTATIONS / "constructed").is_dir() else 0
 
 
+_ALL_SLOW = "\npytestmark = pytest.mark.slow"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast loop (``-m "not slow"``) does not even import a module whose every test is
+    slow: importing inspect_ai, lm-eval, NLTK or rouge-score alone takes seconds."""
+    if config.getoption("markexpr", "") != "not slow" or collection_path.suffix != ".py":
+        return None
+    if collection_path.name.startswith("test_") and _ALL_SLOW in collection_path.read_text(encoding="utf-8"):
+        return True
+    return None
+
+
 def load_script(path: Path) -> ModuleType:
     """Import a committed script (``calibration/calibrate.py``, ``validity/battery.py``) as a
     module named after its file."""

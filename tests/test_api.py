@@ -32,6 +32,7 @@ def test_the_readme_example_runs_and_prints_what_it_says():
     assert lines[2] == "[\"000_a426189bb560bcb6: meeting_date: invalid date '17/12/2022' (expected YYYY-MM-DD)\"]"
 
 
+@pytest.mark.slow
 def test_the_prompt_is_the_llm_baselines_and_never_shows_the_document_as_an_example(gold):
     from baselines.llm import LLMExtractor
     from harness.extractors import Document, RunContext

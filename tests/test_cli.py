@@ -306,6 +306,7 @@ def test_async_extractor_and_its_stats(tmp_path):
     assert [d.scores["date_accuracy"] for d in record.documents] == [1.0, 1.0, 0.0, 0.0, 0.0]
 
 
+@pytest.mark.slow
 def test_every_table_fits_80_columns(tmp_path):
     from rich.console import Console
 

@@ -65,6 +65,7 @@ def _predictions(records) -> str:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_gold_is_consistent_and_a_memoriser_is_not(contrast, gold, tmp_path):
     right = tmp_path / "right.jsonl"
     right.write_text(_predictions(contrast.records))
@@ -93,6 +94,7 @@ def test_the_gold_is_consistent_and_a_memoriser_is_not(contrast, gold, tmp_path)
     assert record.aggregates["presider_accuracy"].mean == pytest.approx(1 - len(renamed) / len(ids))
 
 
+@pytest.mark.slow
 def test_the_readme_shows_the_rules_baseline_on_both():
     from harness.evaluate import evaluate
 

@@ -44,6 +44,7 @@ def test_every_file_is_the_dataset_file_with_its_sha256(description):
     describes_its_files(DATASET, description)
 
 
+@pytest.mark.slow
 def test_a_rebuild_that_changes_rows_describes_the_new_files(tmp_path):
     # Rows that change while the card's version does not (the version names the seeds'
     # rows; this edit is in another document) must still give the new files' SHA-256.
@@ -61,6 +62,7 @@ def test_a_rebuild_that_changes_rows_describes_the_new_files(tmp_path):
     describes_its_files(out, after)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", ["default", "contrast"])
 def test_its_records_are_the_datasets_rows(config):
     records = list(mlc.Dataset(jsonld=str(CROISSANT)).records(config))

@@ -36,11 +36,13 @@ def rows():
     return list(ds["test"])
 
 
+@pytest.mark.slow
 def test_committed_dataset_equals_a_fresh_build():
     for rel, data in build_outputs(SEEDS, ANNOTATIONS, DATASET).items():
         assert same_content(DATASET / rel, data), f"dataset/{rel} is stale: run `harness build`"
 
 
+@pytest.mark.slow
 def test_an_edited_annotation_makes_the_dataset_stale(tmp_path):
     anns = tmp_path / "annotations"
     shutil.copytree(ANNOTATIONS, anns)
@@ -55,6 +57,7 @@ def test_an_edited_annotation_makes_the_dataset_stale(tmp_path):
     assert stale == [*expected, "croissant.json"]
 
 
+@pytest.mark.slow
 def test_build_is_byte_identical_twice(tmp_path):
     first = {p.name: p.read_bytes() for p in build(SEEDS, ANNOTATIONS, tmp_path / "a")}
     second = {p.name: p.read_bytes() for p in build(SEEDS, ANNOTATIONS, tmp_path / "b")}

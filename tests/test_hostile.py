@@ -106,6 +106,7 @@ def test_seed_annotation_card_and_data_file_that_are_symlinks_to_a_device(tmp_pa
     )
 
 
+@pytest.mark.slow
 def test_fifo_symlink_loop_and_path_under_a_file(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     os.mkfifo("pipe")
@@ -229,6 +230,7 @@ def test_build_never_writes_over_a_folder_that_is_not_a_dataset(tmp_path, capsys
     assert readme.read_text() == "# My project\n"
 
 
+@pytest.mark.slow
 def test_build_refuses_a_folder_where_a_dataset_file_goes(tmp_path, capsys):
     out = shutil.copytree(DATASET, tmp_path / "dataset")
     (out / "data" / "test.parquet").unlink()
@@ -637,6 +639,7 @@ def test_the_default_dataset_is_protected_too(tmp_path, capsys):
     assert target.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_build_that_fails_half_way_leaves_the_old_dataset_whole(tmp_path, capsys, monkeypatch):
     from harness import build as build_module
 
@@ -811,6 +814,7 @@ def test_the_python_api_refuses_what_no_run_could_mean(call, message):
     assert caught.value.problems == [message]
 
 
+@pytest.mark.slow
 def test_a_5000_digit_number_in_an_annotation_is_one_line(tmp_path, capsys):
     annotations = tmp_path / "annotations"
     shutil.copytree(ANNOTATIONS, annotations, ignore=shutil.ignore_patterns("annotator_b", "*.md", "*.py"))

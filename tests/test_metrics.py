@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
-from rouge_score import rouge_scorer
 
 from harness.grounding import find_quote, located, span_overlap
 from harness.matching import (
@@ -33,9 +30,6 @@ from harness.metrics import (
 )
 from harness.rouge import lcs_length, rouge_l_f1
 from harness.schema import Prediction
-
-ROUGE_L = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-
 
 # ---------------------------------------------------------------------------- dates
 
@@ -105,20 +99,6 @@ def test_lcs_length_by_hand():
     assert lcs_length(list("ABCBDAB"), list("BDCABA")) == 4
     assert lcs_length(list("aaaa"), list("aa")) == 2
     assert lcs_length([], list("abc")) == 0
-
-
-def test_rouge_l_equals_rouge_score_on_many_pairs(gold):
-    texts = [d.text for r in gold.records for d in r.directives]
-    texts += [s.quote for r in gold.records for d in r.directives for s in d.evidence]
-    texts += [s for r in gold.records for s in r.text.split(". ")]
-    rng = random.Random(1234)
-    for _ in range(3000):
-        a, b = rng.choice(texts), rng.choice(texts)
-        if rng.random() < 0.3:
-            words = b.split()
-            rng.shuffle(words)
-            b = " ".join(words[: rng.randint(0, len(words))])
-        assert rouge_l_f1(a, b) == ROUGE_L.score(a, b)["rougeL"].fmeasure, (a, b)
 
 
 # ---------------------------------------------------------------- directive matching
@@ -394,17 +374,6 @@ def test_summary_rouge_takes_the_best_reference():
     assert scores["summary_rouge1"] == pytest.approx(0.5)
     assert scores["summary_rouge2"] == 0.0
     assert summary_rouge("aa bb", ["cc dd", "aa bb"])["summary_rouge2"] == 1.0
-
-
-def test_summary_rouge_equals_rouge_score_best_over_references(gold):
-    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
-    record = gold.records[0]
-    candidate = gold.records[1].summary
-    expected = {
-        f"summary_{k}": max(scorer.score(ref, candidate)[k].fmeasure for ref in record.reference_summaries)
-        for k in ("rouge1", "rouge2", "rougeL")
-    }
-    assert summary_rouge(candidate, record.reference_summaries) == expected
 
 
 def test_empty_summary_scores_zero():

@@ -16,6 +16,9 @@ from harness.porter import measure, stem
 
 from conftest import ANNOTATIONS, SEEDS
 
+#: Slow (seconds, and importing NLTK): the fast loop leaves it out.
+pytestmark = pytest.mark.slow
+
 NLTK_STEM = PorterStemmer().stem
 SUFFIXES = (
     "ational tional enci anci izer bli alli entli eli ousli ization ation ator alism iveness fulness ousness "

@@ -15,6 +15,7 @@ from conftest import DATASET, ROOT
 DETERMINISTIC = ["null", "lead", "rules", "textrank", "oracle"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", DETERMINISTIC)
 def test_committed_record_is_reproduced(model):
     committed = read_record(ROOT / "results" / f"{model}.json")
@@ -85,6 +86,7 @@ def test_the_second_annotations_predictions_are_its_annotations():
         )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("first", "second", "texts", "partial"),
     [
@@ -113,6 +115,7 @@ def test_the_published_agreement_is_what_harness_agree_computes(first, second, t
             assert f"| {d.directive_f1:.2f} | {d.summary_rougeL:.2f} | {d.unit_recall_b:.2f} |" in text, page
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", DETERMINISTIC)
 def test_committed_runs_on_all_are_reproduced(model):
     path = ROOT / "results" / "all" / f"{model}.json"

@@ -76,6 +76,7 @@ def test_no_common_documents_is_an_error():
         paired_comparison({"x": {"s": 1.0}}, {"y": {"s": 1.0}}, NAMES)
 
 
+@pytest.mark.slow
 def test_scoring_in_two_processes_gives_the_same_scores(gold):
     from harness.schema import Prediction
     from harness.scoring import score_all
@@ -88,6 +89,7 @@ def test_scoring_in_two_processes_gives_the_same_scores(gold):
     assert score_all(predictions, records, workers=2) == score_all(predictions, records, workers=1)
 
 
+@pytest.mark.slow
 def test_the_detectable_difference_by_hand():
     from harness.power import detectable_difference
 
@@ -102,6 +104,7 @@ def test_the_detectable_difference_by_hand():
     assert detectable_difference([x / 4 for x in spread], 15) < detectable_difference(spread, 15)
 
 
+@pytest.mark.slow
 def test_streamed_scoring_in_two_processes_keeps_order_across_many_batches(gold):
     from harness.schema import Prediction, Reference
     from harness.scoring import _BATCH, score_stream

@@ -253,6 +253,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_cli_validate_on_the_real_annotations():
     out = run_harness("validate", cwd=ROOT)
     assert out.returncode == 0, out.stderr
