@@ -414,8 +414,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_runs, smallest_p_value
     from .records import read_record
-    from .report import compare_runs, comparison_table, smallest_p_value
+    from .report import comparison_table
 
     if not 0.0 < args.alpha < 1.0:
         raise HarnessError(f"--alpha must be between 0 and 1, got {args.alpha}")
@@ -530,7 +531,7 @@ def _kind_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]
 def cmd_judge_agreement(args: argparse.Namespace) -> int:
     import json
 
-    from .judge import load_pairs, load_summary_pairs, measure
+    from .judge_agreement import load_pairs, load_summary_pairs, measure
 
     if args.judge is None:
         raise HarnessError("give the judge to measure: --judge llm -J model=... -J base_url=...")

@@ -28,10 +28,11 @@ import yaml
 
 from .annotations import MAX_SEED_BYTES, annotation_folder, publication_header
 from .errors import HarnessError, one_line
-from .extractors import Document, RunContext, build_extractor, find, run_extractor
+from .extractors import Document, RunContext, build_extractor, find
 from .files import read_text, write_atomic
 from .grounding import find_quote
 from .matching import carries_unit, same_directive
+from .running import run_extractor
 from .schema import SUMMARY_MAX_WORDS, Prediction
 
 _MONTHS = "January February March April May June July August September October November December".split()

@@ -19,7 +19,7 @@ from . import __version__
 from .contrast import consistency
 from .dataset import Gold, ReferenceStream, bundled, load_gold
 from .errors import HarnessError, one_line
-from .extractors import Document, Outcome, RunContext, build_extractor, find, run_extractor
+from .extractors import Document, RunContext, build_extractor, find
 from .matching import Matcher
 from .metrics import DEFAULT_THRESHOLD
 from .predictions import PredictionSet, read_predictions
@@ -36,6 +36,7 @@ from .records import (
     utc_now,
 )
 from .redact import redact_args, scrub
+from .running import Outcome, run_extractor
 from .schema import GoldRecord, Prediction, Reference
 from .scoring import (
     DEFAULT_BOOTSTRAP_SAMPLES,
@@ -276,7 +277,7 @@ def evaluate(
     before the extractor is built, and the record's ``usage`` gives the run's cost at those
     prices when the extractor's ``stats()`` counts ``prompt_tokens`` and ``completion_tokens``.
     """
-    from .extractors import extractor_stats
+    from .running import extractor_stats
 
     args = dict(model_args or {})
     label = check_name(name) if name is not None else run_label(model, args)

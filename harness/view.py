@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from .compare import compare_runs
 from .dataset import bundled, load_gold
 from .errors import HarnessError
 from .matching import SummaryVerdict
 from .metrics import HEADLINE, LABELS, OVERALL, Pair
 from .records import DocumentResult, RunRecord
-from .report import compare_runs
 from .schema import GoldRecord, Reference
 
 # The filter is three radio inputs placed before the document sections, so that a CSS sibling

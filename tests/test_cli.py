@@ -310,8 +310,9 @@ def test_async_extractor_and_its_stats(tmp_path):
 def test_every_table_fits_80_columns(tmp_path):
     from rich.console import Console
 
+    from harness.compare import compare_runs
     from harness.evaluate import evaluate
-    from harness.report import compare_runs, comparison_table, documents_table, scores_table
+    from harness.report import comparison_table, documents_table, scores_table
 
     a = evaluate("rules", dataset=str(DATASET), config="contrast", settings=Settings(bootstrap_samples=100))
     b = evaluate("lead", dataset=str(DATASET), config="contrast", settings=Settings(bootstrap_samples=100))

@@ -17,7 +17,8 @@ from llm_server import ChatServer
 
 from harness.dataset import load_references
 from harness.evaluate import evaluate, score_file
-from harness.judge import JUDGED_SCORES, _int_in_range, cohen_kappa, make_judge, parse_same_as, parse_stated
+from harness.judge import JUDGED_SCORES, _int_in_range, make_judge, parse_same_as, parse_stated
+from harness.judge_agreement import cohen_kappa
 from harness.leaderboard import classify, load_results, render
 from harness.matching import Matcher
 from harness.metrics import DEFAULT_THRESHOLD
