@@ -218,9 +218,7 @@ def variants(records: Sequence[GoldRecord]) -> list[GoldRecord]:
 def check(record: GoldRecord) -> list[str]:
     """What is wrong with a variant: every span must be its quote, dates must be ordered."""
     problems = []
-    spans = [*record.meeting_date_evidence, *(record.presider.evidence if record.presider else [])]
-    spans += [s for d in record.directives for s in d.evidence] + [s for u in record.summary_units for s in u.evidence]
-    for span in spans:
+    for _, span in record.evidence_spans():
         if record.text[span.start : span.end] != span.quote:
             problems.append(f"{record.doc_id}: span {span.start}-{span.end} is not its quote {span.quote[:40]!r}")
     if record.publication_date and record.meeting_date > record.publication_date:

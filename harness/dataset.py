@@ -245,10 +245,10 @@ def iter_gold(source: str | os.PathLike[str], split: str = SPLIT, config: str = 
             record = GoldRecord.model_validate(row)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "row"
-            raise DatasetError(
-                f"{source}: split {split} row {i}: not a gold record: {where}: {one_line(first['msg'], 120)}"
-            ) from None
+            loc = ".".join(str(p) for p in first["loc"])
+            where = f"{loc}: " if loc else ""  # a check of the whole record has no field
+            msg = one_line(first["msg"].removeprefix("Value error, "), 120)
+            raise DatasetError(f"{source}: split {split} row {i}: not a gold record: {where}{msg}") from None
         if record.doc_id in seen:
             raise DatasetError(f"{source}: split {split} row {i}: doc_id {record.doc_id!r} appears twice")
         seen.add(record.doc_id)

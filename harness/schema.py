@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -199,6 +200,25 @@ class GoldRecord(_Strict):
     def reference_summaries(self) -> list[str]:
         """Every reference summary of the document, the main one first."""
         return [self.summary, *self.extra_summaries]
+
+    def evidence_spans(self) -> Iterator[tuple[str, Span]]:
+        """Every evidence span of the record with the field it backs (``meeting_date``,
+        ``presider``, ``directives[2]``, ``summary_units[0]``): the one list of evidence, so
+        that a new field with evidence is added here and every check and view sees it."""
+        yield from (("meeting_date", s) for s in self.meeting_date_evidence)
+        if self.presider:
+            yield from (("presider", s) for s in self.presider.evidence)
+        for i, d in enumerate(self.directives):
+            yield from ((f"directives[{i}]", s) for s in d.evidence)
+        for i, u in enumerate(self.summary_units):
+            yield from ((f"summary_units[{i}]", s) for s in u.evidence)
+
+    @model_validator(mode="after")
+    def _spans_are_their_quotes(self) -> GoldRecord:
+        for where, span in self.evidence_spans():
+            if self.text[span.start : span.end] != span.quote:
+                raise ValueError(f"{where}: evidence {span.start}-{span.end} is not its quote {span.quote[:40]!r}")
+        return self
 
 
 @dataclass(frozen=True)

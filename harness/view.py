@@ -334,11 +334,7 @@ def _problems(doc_id: str, answers: Sequence[_Answer]) -> str:
 
 
 def _marked_text(gold: GoldRecord) -> str:
-    spans = sorted(
-        {(s.start, s.end) for d in gold.directives for s in d.evidence}
-        | {(s.start, s.end) for s in gold.meeting_date_evidence}
-        | {(s.start, s.end) for s in (gold.presider.evidence if gold.presider else [])}
-    )
+    spans = sorted({(s.start, s.end) for _, s in gold.evidence_spans()})
     out, at = [], 0
     for start, end in spans:
         if start < at:  # overlapping quotes: mark the rest of the later one

@@ -202,3 +202,25 @@ def test_two_folders_of_the_same_name_load_their_own_rows_by_their_files(tmp_pat
     ]
     assert [d.num_rows for d in loaded] == [SEED_COUNT, 2]
     assert loaded[1]["doc_id"] == [r["doc_id"] for r in loaded[0]][:2]
+
+
+def test_a_dataset_whose_evidence_is_not_its_quote_is_refused_in_one_line(tmp_path, gold):
+    from harness.build import render_card, to_parquet
+    from harness.dataset import load_gold
+    from harness.files import write_atomic
+
+    record = gold.records[0]
+    data = record.model_dump(mode="json")
+    span = data["directives"][0]["evidence"][0]
+    span["start"] += 1  # an edited row: the span no longer holds its quote
+    span["end"] += 1
+    first = record.directives[0]
+    moved = first.model_copy(update={"evidence": [first.evidence[0].model_copy(update=span)]})
+    shifted = GoldRecord.model_construct(**{**record.__dict__, "directives": [moved, *record.directives[1:]]})
+    folder = tmp_path / "dataset"
+    write_atomic(folder / DATA_FILE, to_parquet([shifted]))
+    write_atomic(folder / "README.md", render_card([record]).encode("utf-8"))
+    with pytest.raises(DatasetError) as caught:
+        load_gold(folder)
+    [line] = caught.value.problems
+    assert f"row 0: not a gold record: directives[0]: evidence {span['start']}-{span['end']} is not its quote" in line
