@@ -20,7 +20,6 @@ context), so it works on any dataset the harness can load.
 from __future__ import annotations
 
 from baselines._text import body, clauses, grounded, paragraphs, sentences, shorten
-from harness.dataset import load_gold
 from harness.extractors import Document, RunContext
 from harness.matching import same_directive, unit_recall
 from harness.metrics import summary_rouge
@@ -85,7 +84,7 @@ class OracleBaseline:
     name = "oracle"
 
     def __init__(self, context: RunContext) -> None:
-        self.gold = load_gold(context.dataset, context.split, context.config).by_id()
+        self.gold = {r.doc_id: r for r in context.gold}
 
     def extract(self, doc: Document) -> Prediction:
         gold = self.gold[doc.doc_id]

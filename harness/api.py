@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from string import Template
 from typing import Any
 
 from pydantic import ValidationError
 
-from .dataset import Gold, bundled
-from .dataset import load_gold as _load_gold
+from .dataset import DatasetRef, Gold
 from .errors import HarnessError, one_line
 from .llm import parse_json_object
 from .metrics import DEFAULT_THRESHOLD
@@ -36,9 +35,13 @@ from .scoring import DEFAULT_BOOTSTRAP_SAMPLES, DEFAULT_SEED, Interval, bootstra
 PROMPT = Path(__file__).with_name("prompts") / "extract.txt"
 SYSTEM = "You extract facts from readouts of government meetings. You answer with one JSON object and nothing else."
 
+
 __all__ = [
+    "GENERATION",
     "Reading",
     "Scores",
+    "answer_schema",
+    "gold_answer",
     "load_gold",
     "prediction_from_completion",
     "prompt",
@@ -48,17 +51,86 @@ __all__ = [
 ]
 
 
+# ------------------------------------------------------------------------ the request
+#
+# One request per document, the same from every way of running the benchmark (``harness
+# eval --model llm``, the inspect_ai task, the lm-eval tasks): the messages of
+# :func:`prompt`, the settings of :data:`GENERATION` and, where the framework can send one,
+# :func:`answer_schema` as structured output. docs/FORMAT.md ("The request") says what each
+# framework sends and what it cannot; tests/test_request.py compares the three on the wire.
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The generation settings of the request, named as in an OpenAI chat-completions body."""
+
+    #: Greedy: a run is repeatable, and a reply measures the model, not the draw.
+    temperature: float = 0.0
+    #: Room for the longest gold answer written in full, evidence quotes and all (about
+    #: 9,500 characters, 2,400 tokens, in the contrast split): a limit under it cuts the
+    #: JSON of a right answer short.
+    max_tokens: int = 4096
+    #: For servers that sample even at temperature 0. lm-eval's API models send 1234 unless
+    #: told otherwise, so its default request needs no override (which its local backends
+    #: would refuse: see docs/FORMAT.md).
+    seed: int = 1234
+
+    def as_body(self) -> dict[str, Any]:
+        """The settings as fields of a chat-completions request body."""
+        return asdict(self)
+
+
+GENERATION = Generation()
+#: The name under which the answer schema is sent (``response_format.json_schema.name``).
+SCHEMA_NAME = "answer"
+
+#: The JSON Schema keywords the answer schema keeps: the structure, which every framework
+#: that sends a schema can carry. inspect_ai's schema model has no ``$defs``, ``$ref`` or
+#: ``title``, and leaves length limits out for OpenAI-compatible servers; the harness checks
+#: the limits when it reads the reply.
+_SCHEMA_KEYWORDS = frozenset({"type", "properties", "required", "items", "anyOf", "additionalProperties"})
+
+
+def answer_schema() -> dict[str, Any]:
+    """The JSON Schema of the answer: the prediction's without ``doc_id`` (the harness fills
+    it in), every key required, references written out, and only structural keywords."""
+    schema = Prediction.model_json_schema()
+    schema["properties"].pop("doc_id")
+    schema["required"] = ["meeting_date", "presider", "directives", "summary"]
+    return _structural(schema, schema.get("$defs", {}))
+
+
+def _structural(node: Any, defs: dict[str, Any]) -> Any:
+    """``node`` with each ``$ref`` replaced by its definition and only :data:`_SCHEMA_KEYWORDS`
+    kept (the names under ``properties`` are property names, not keywords: all stay)."""
+    if isinstance(node, list):
+        return [_structural(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return _structural(defs[node["$ref"].removeprefix("#/$defs/")], defs)
+    kept: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties":
+            kept[key] = {name: _structural(sub, defs) for name, sub in value.items()}
+        elif key in _SCHEMA_KEYWORDS:
+            kept[key] = _structural(value, defs)
+    return kept
+
+
 def load_gold(source: str | Path | None = None, split: str = "test") -> Gold:
     """The gold records of a split and the dataset version: the bundled dataset by default,
     or a local folder or a Hugging Face Hub id."""
-    return _load_gold(source or bundled(), split)
+    return DatasetRef(None if source is None else str(source), split=split).load()
 
 
 def _user(record: GoldRecord) -> str:
     return Template(PROMPT.read_text(encoding="utf-8")).substitute(doc_id=record.doc_id, text=record.text)
 
 
-def _answer(record: GoldRecord) -> str:
+def gold_answer(record: GoldRecord) -> str:
+    """The gold of a record as the JSON a perfect reply holds (date, presider, directives with
+    their evidence, summary): the answer of a worked example, and inspect's sample target."""
     return json.dumps(
         {
             "meeting_date": record.meeting_date,
@@ -80,7 +152,10 @@ def prompt(record: Any, examples: Sequence[GoldRecord] = ()) -> list[dict[str, s
     for example in examples:
         if example.doc_id == record.doc_id:
             raise HarnessError(f"{record.doc_id}: a document cannot be its own worked example")
-        messages += [{"role": "user", "content": _user(example)}, {"role": "assistant", "content": _answer(example)}]
+        messages += [
+            {"role": "user", "content": _user(example)},
+            {"role": "assistant", "content": gold_answer(example)},
+        ]
     messages.append({"role": "user", "content": _user(record)})
     return messages
 

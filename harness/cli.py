@@ -218,17 +218,13 @@ def _check_output(output: Path | None, inputs: Sequence[Path] = (), dataset: str
     """Refuse an unusable ``-o`` before a long run, not after it: not a regular file, one of
     the run's ``inputs``, or inside the dataset folder it reads (``dataset``: the ``--dataset``
     given, None for the bundled one, ``""`` for none)."""
-    from .dataset import bundled
+    from .dataset import DatasetRef
     from .files import check_writable_target
 
     if output is None:
         return
-    folders = []
-    if dataset is None:
-        folders.append(bundled())
-    elif dataset and Path(dataset).is_dir():
-        folders.append(Path(dataset))
-    check_writable_target(output, inputs, folders)
+    folder = DatasetRef(dataset).folder if dataset != "" else None
+    check_writable_target(output, inputs, [folder] if folder else [])
 
 
 def _judge(args: argparse.Namespace):
@@ -451,7 +447,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_view(args: argparse.Namespace) -> int:
-    from .dataset import bundled
+    from .dataset import DatasetRef
     from .files import check_writable_target
     from .records import read_record
     from .view import write_report
@@ -459,8 +455,8 @@ def cmd_view(args: argparse.Namespace) -> int:
     check_writable_target(args.output)
     runs = [read_record(p) for p in args.runs]
     # the report must not replace a record it shows, nor a file of a dataset it reads
-    folders = [bundled() if r.dataset.source == "bundled" else Path(r.dataset.source) for r in runs]
-    check_writable_target(args.output, args.runs, [f for f in folders if f.is_dir()])
+    folders = [DatasetRef.of_record(r.dataset.source, r.dataset.config, r.dataset.split).folder for r in runs]
+    check_writable_target(args.output, args.runs, [f for f in folders if f])
     out = write_report(runs, args.output)
     print(f"Report: {out}")
     return EXIT_OK
@@ -542,9 +538,9 @@ def cmd_judge_agreement(args: argparse.Namespace) -> int:
     units: dict[str, tuple[str, ...]] = {}
     summaries = []
     if args.summaries:
-        from .dataset import load_gold
+        from .dataset import DatasetRef
 
-        gold = load_gold(args.dataset or bundled(), args.split)
+        gold = DatasetRef(args.dataset, split=args.split).load()
         units = {r.doc_id: tuple(u.text for u in r.summary_units) for r in gold.records}
         dataset = f"the {gold.split} split of {args.dataset or 'the bundled dataset'}"
         summaries = load_summary_pairs(args.summaries, units, dataset)
@@ -602,10 +598,10 @@ def cmd_judge_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from .dataset import bundled, load_references
+    from .dataset import DatasetRef, load_references
     from .leaderboard import leaderboard_text, load_results, update_readme, verify_scores
 
-    source = args.dataset or bundled()
+    source = DatasetRef(args.dataset).location
     gold = load_references(source, args.split)
     verify_scores([r for r in load_results(args.results) if r.dataset.sha256 == gold.sha256], gold.references)
     everything = None

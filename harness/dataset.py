@@ -63,6 +63,48 @@ class DatasetError(HarnessError):
     """A dataset could not be read (a missing folder, a bad card or split, a malformed row)."""
 
 
+#: What a run record says of the dataset when none was named: the copy the package ships.
+BUNDLED = "bundled"
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """Which data a run reads, resolved once: where from (a folder, a Hugging Face Hub id,
+    or ``None`` for the copy the package ships), the configuration and the split. Records
+    store :attr:`label`; :meth:`of_record` reads it back."""
+
+    source: str | None = None
+    config: str = DEFAULT_CONFIG
+    split: str = SPLIT
+
+    @property
+    def location(self) -> str:
+        """Where to read it from: the folder or Hub id, or the bundled folder."""
+        return str(bundled()) if self.source is None else self.source
+
+    @property
+    def label(self) -> str:
+        """What a record says of its source: the name given, or ``bundled``."""
+        return BUNDLED if self.source is None else self.source
+
+    @property
+    def folder(self) -> Path | None:
+        """The local folder it is read from, if any (outputs must stay out of it)."""
+        path = Path(self.location)
+        return path if path.is_dir() else None
+
+    @classmethod
+    def of_record(cls, source: str, config: str, split: str) -> DatasetRef:
+        """The dataset a record names (its ``dataset.source``, ``config`` and ``split``)."""
+        return cls(None if source == BUNDLED else source, config, split)
+
+    def load(self) -> Gold:
+        return load_gold(self.location, self.split, self.config)
+
+    def stream(self) -> ReferenceStream:
+        return ReferenceStream(self.location, self.split, self.config)
+
+
 def serialise(records: Iterable[GoldRecord]) -> bytes:
     """The canonical JSON Lines form of a split: field order as in the model, UTF-8."""
     lines = (json.dumps(r.model_dump(mode="json"), ensure_ascii=False) for r in records)

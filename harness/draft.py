@@ -186,7 +186,7 @@ def draft_file(
     target = out or annotation_folder(readout) / f"{doc_id}.yaml"
     if target.exists():
         raise HarnessError(f"{target}: already exists; a draft never replaces an annotation (give --out)")
-    extractor = build_extractor(find(model), dict(model_args or {}), RunContext(dataset=str(readout), split="draft"))
+    extractor = build_extractor(find(model), dict(model_args or {}), RunContext(dataset=str(readout)))
     # The inputs `harness eval` gives an extractor: the text, its headline and its header.
     title = guess_title(text)
     document = Document(doc_id=doc_id, text=text, title=title, publication_date=publication_header(text))

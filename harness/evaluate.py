@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .contrast import consistency
-from .dataset import Gold, ReferenceStream, bundled, load_gold
+from .dataset import DatasetRef, Gold
 from .errors import HarnessError, one_line
 from .extractors import Document, RunContext, build_extractor, find
 from .matching import Matcher
@@ -51,8 +51,6 @@ from .scoring import (
 if TYPE_CHECKING:
     from .judge import Judge
 
-#: What a record says of the dataset when none was named: the copy the package ships.
-BUNDLED = "bundled"
 CONTRAST = "contrast"
 
 
@@ -302,9 +300,10 @@ def evaluate(
     if (price_in is None) != (price_out is None):
         raise EvalError("-M price_in and -M price_out go together: give both (0 for a side that costs nothing)")
     spec = find(model)
-    gold = load_gold(dataset or bundled(), split, config)
+    ref = DatasetRef(dataset, config, split)
+    gold = ref.load()
     records = select(gold, doc_ids, limit)
-    extractor = build_extractor(spec, args, RunContext(dataset=gold.source, split=gold.split, config=config))
+    extractor = build_extractor(spec, args, RunContext(gold=gold.records, dataset=ref.label))
     if watch_stats:
         watch_stats(lambda: extractor_stats(extractor)[0])
     clock = _Clock.start()
@@ -318,7 +317,7 @@ def evaluate(
     outcomes = {o.doc_id: o for o in output.outcomes}
     notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error] + output.notes
     dataset_info = DatasetInfo(
-        source=dataset or BUNDLED, config=config, split=gold.split, sha256=gold.sha256, documents=len(records)
+        source=ref.label, config=config, split=split, sha256=gold.sha256, documents=len(records)
     )
     references = [Reference.from_gold(r) for r in records]
 
@@ -379,7 +378,8 @@ def score_file(
     does not cover are scored as empty predictions, and the record's notes say which.
     """
     clock = _Clock.start()
-    stream = ReferenceStream(dataset or bundled(), split, config)
+    ref = DatasetRef(dataset, config, split)
+    stream = ref.stream()
     found = read_predictions(path, set(stream.doc_ids()), skip_invalid, completions)
     notes = []
     if found.skipped:
@@ -396,7 +396,7 @@ def score_file(
     def dataset_info() -> DatasetInfo:
         assert stream.sha256 is not None  # the stream has been read to its end
         return DatasetInfo(
-            source=dataset or BUNDLED, config=config, split=split, sha256=stream.sha256, documents=stream.count
+            source=ref.label, config=config, split=split, sha256=stream.sha256, documents=stream.count
         )
 
     return _record(

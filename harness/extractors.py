@@ -82,11 +82,13 @@ class ResolveError(HarnessError):
 
 @dataclass(frozen=True)
 class RunContext:
-    """What a run is about, for extractors that need it (an oracle, few-shot examples)."""
+    """What a run is about, for extractors that need it: the split's gold records, loaded
+    once by the harness (an oracle reads its answers, a few-shot prompt its worked examples;
+    an honest extractor never looks), and the dataset's name for messages. No gold where
+    there is none (a draft of a new readout)."""
 
-    dataset: str
-    split: str
-    config: str = "default"
+    gold: tuple[GoldRecord, ...] = ()
+    dataset: str = ""
 
 
 # ---------------------------------------------------------------------------- resolving

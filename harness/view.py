@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .compare import compare_runs
-from .dataset import bundled, load_gold
+from .dataset import DatasetRef
 from .errors import HarnessError
 from .matching import SummaryVerdict
 from .metrics import HEADLINE, LABELS, OVERALL, Pair
@@ -74,9 +74,8 @@ def _e(value: object) -> str:
 
 def _gold_for(record: RunRecord) -> dict[str, GoldRecord]:
     source = record.dataset.source
-    path = bundled() if source == "bundled" else source
     try:
-        gold = load_gold(path, record.dataset.split, record.dataset.config)
+        gold = DatasetRef.of_record(source, record.dataset.config, record.dataset.split).load()
     except HarnessError as exc:
         raise HarnessError(f"cannot show the documents of {record.run_id}: {exc}") from None
     if gold.sha256 != record.dataset.sha256:

@@ -157,7 +157,7 @@ def test_fewshot_examples_come_from_other_documents(gold):
         base_url="http://127.0.0.1:9/v1",
         fewshot=2,
         cache_dir="none",
-        context=RunContext(str(DATASET), "test"),
+        context=RunContext(gold=gold.records),
     )
     for record in gold.records:
         messages = extractor.messages(Document.from_gold(record))
