@@ -28,7 +28,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness import prompt
-from harness.dataset import load_gold
 from harness.extractors import Document, ReplyError, RunContext
 from harness.llm import ChatClient, OpenAITransport, ResponseCache, RetryPolicy, parse_json_object, setting
 from harness.schema import Prediction
@@ -69,11 +68,9 @@ class LLMExtractor:
         self.concurrency = setting("concurrency", concurrency)
         self.fewshot = setting("fewshot", fewshot)
         self.validation_retries = setting("validation_retries", validation_retries)
-        if self.fewshot and context is None:
-            raise ValueError("fewshot needs the run's dataset; run it through the harness")
-        self.examples = (
-            list(load_gold(context.dataset, context.split, context.config).records) if self.fewshot and context else []
-        )
+        if self.fewshot and not (context and context.gold):
+            raise ValueError("fewshot needs the run's gold for its worked examples; run it through the harness")
+        self.examples = list(context.gold) if self.fewshot and context else []
         self.client = ChatClient(
             transport=OpenAITransport(
                 address=base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",
