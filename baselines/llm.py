@@ -8,15 +8,17 @@ The key is read from the environment variable named by ``api_key_env`` (default
 
 ``model`` (required), ``base_url`` (default ``$OPENAI_BASE_URL`` or OpenAI's), ``fewshot``
 (k worked examples from the gold of other documents of the run's dataset, default 0),
-``concurrency`` (default 8), ``temperature`` (0), ``max_tokens`` (2048), ``timeout``
-(seconds, 60), ``retries`` (4, for 429/5xx/time-outs), ``backoff`` (first wait in seconds, 1,
-doubling; a ``Retry-After`` header wins), ``validation_retries`` (1: a reply
-that is not a valid prediction is sent back once with the error), ``cache_dir``
-(``.cache/llm``; ``none`` to switch the cache off).
+``concurrency`` (default 8), ``temperature`` and ``max_tokens`` (the benchmark's request,
+:data:`harness.api.GENERATION`: 0 and 4096), ``timeout`` (seconds, 60), ``retries`` (4,
+for 429/5xx/time-outs), ``backoff`` (first wait in seconds, 1, doubling; a ``Retry-After``
+header wins), ``validation_retries`` (1: a reply that is not a valid prediction is sent back
+once with the error), ``cache_dir`` (``.cache/llm``; ``none`` to switch the cache off).
 
-The prompt is the harness's (``harness.prompt``, ``harness/prompts/extract.txt``). The reply is asked for as structured
-output with the JSON Schema of the prediction; a server without structured output is asked
-in plain text and the JSON is taken from the reply.
+The request is the benchmark's one request (docs/FORMAT.md, "The request"): the harness's
+prompt (``harness.prompt``, ``harness/prompts/extract.txt``), the settings and seed of
+:data:`harness.api.GENERATION`, and the answer asked for as structured output with
+:func:`harness.api.answer_schema`; a server without structured output is asked in plain
+text and the JSON is taken from the reply.
 """
 
 from __future__ import annotations
@@ -28,18 +30,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness import prompt
+from harness.api import GENERATION, answer_schema
 from harness.extractors import Document, ReplyError, RunContext
 from harness.llm import ChatClient, OpenAITransport, ResponseCache, RetryPolicy, parse_json_object, setting
 from harness.schema import Prediction
-
-
-def answer_schema() -> dict[str, Any]:
-    """The prediction's JSON Schema without ``doc_id``, which the harness fills in."""
-    schema = Prediction.model_json_schema()
-    schema["properties"].pop("doc_id")
-    schema["required"] = ["meeting_date", "presider", "directives", "summary"]
-    schema.pop("title", None)
-    return schema
 
 
 class LLMExtractor:
@@ -54,8 +48,8 @@ class LLMExtractor:
         api_key_env: str = "OPENAI_API_KEY",
         fewshot: str | int = 0,
         concurrency: str | int = 8,
-        temperature: str | float = 0.0,
-        max_tokens: str | int = 2048,
+        temperature: str | float = GENERATION.temperature,
+        max_tokens: str | int = GENERATION.max_tokens,
         timeout: str | float = 60.0,
         retries: str | int = 4,
         backoff: str | float = 1.0,
@@ -85,6 +79,7 @@ class LLMExtractor:
                 backoff=setting("backoff", backoff),
             ),
             params={
+                **GENERATION.as_body(),
                 "temperature": setting("temperature", temperature),
                 "max_tokens": setting("max_tokens", max_tokens),
             },

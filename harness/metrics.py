@@ -325,7 +325,8 @@ class Score:
     the score does not apply to the document (then ``optional`` is True); ``field`` is the
     prediction field it scores (when that field could not be used, the score is 0);
     ``weight`` is its weight in ``overall`` (0: not part of it); ``headline`` whether the
-    leaderboard and the per-document table show it.
+    leaderboard and the per-document table show it; ``description`` what it measures, in a
+    line of the README's score table (``python -m policybench.generate`` writes it).
     """
 
     name: str
@@ -336,6 +337,7 @@ class Score:
     headline: bool = False
     short: str = ""  # a column header of at most five characters, for narrow tables
     optional: bool = False
+    description: str = ""
 
     @property
     def in_overall(self) -> bool:
@@ -353,6 +355,7 @@ SCORES: tuple[Score, ...] = (
         weight=0.15,
         headline=True,
         short="date",
+        description="the predicted `meeting_date` equals the gold date",
     ),
     Score(
         "presider_accuracy",
@@ -362,9 +365,25 @@ SCORES: tuple[Score, ...] = (
         weight=0.15,
         headline=True,
         short="pres",
+        description="the predicted name equals the gold name or an alias, ignoring case, spacing, punctuation "
+        'and titles such as "Governor"',
     ),
-    Score("directive_precision", "directive P", "directives", lambda p: p.directives.precision),
-    Score("directive_recall", "directive R", "directives", lambda p: p.directives.recall),
+    Score(
+        "directive_precision",
+        "directive P",
+        "directives",
+        lambda p: p.directives.precision,
+        description="the share of predicted directives that match a gold one: the two lists are matched one to "
+        "one (most hits, then most similarity), a pair being a hit when the directive matcher says it is the "
+        "same instruction (below)",
+    ),
+    Score(
+        "directive_recall",
+        "directive R",
+        "directives",
+        lambda p: p.directives.recall,
+        description="the share of gold directives that a predicted one matches (the same matching)",
+    ),
     Score(
         "directive_f1",
         "directive F1",
@@ -373,6 +392,7 @@ SCORES: tuple[Score, ...] = (
         weight=0.40,
         headline=True,
         short="dirF1",
+        description="the harmonic mean of directive precision and recall",
     ),
     Score(
         "directive_soft_f1",
@@ -381,6 +401,8 @@ SCORES: tuple[Score, ...] = (
         lambda p: p.directives.soft_f1,
         headline=True,
         short="soft",
+        description="the same matching, counting each pair's similarity instead of 0/1 (0 for a pair the "
+        "matcher rules out)",
     ),
     Score(
         "directive_grounded",
@@ -390,9 +412,23 @@ SCORES: tuple[Score, ...] = (
         headline=True,
         short="grnd",
         optional=True,
+        description="the share of predicted directives with evidence whose every quote is in the document; "
+        "n/a when none has evidence",
     ),
-    Score("summary_rouge1", "summary ROUGE-1", "summary", lambda p: p.summary["summary_rouge1"]),
-    Score("summary_rouge2", "summary ROUGE-2", "summary", lambda p: p.summary["summary_rouge2"]),
+    Score(
+        "summary_rouge1",
+        "summary ROUGE-1",
+        "summary",
+        lambda p: p.summary["summary_rouge1"],
+        description="ROUGE-1 F1 (rouge-score, stemmed) of the first 100 words, best over the reference summaries",
+    ),
+    Score(
+        "summary_rouge2",
+        "summary ROUGE-2",
+        "summary",
+        lambda p: p.summary["summary_rouge2"],
+        description="ROUGE-2 F1, as ROUGE-1",
+    ),
     Score(
         "summary_rougeL",
         "summary ROUGE-L",
@@ -400,6 +436,7 @@ SCORES: tuple[Score, ...] = (
         lambda p: p.summary["summary_rougeL"],
         headline=True,
         short="R-L",
+        description="ROUGE-L F1 (the longest common subsequence), as ROUGE-1",
     ),
     Score(
         "summary_unit_recall",
@@ -409,6 +446,9 @@ SCORES: tuple[Score, ...] = (
         weight=0.30,
         headline=True,
         short="units",
+        description="on the first 100 words: the share of the document's 6–12 summary units (the meeting, its "
+        "date, its presider, its main decisions) the summary carries, halved for each date, number, presider "
+        "or kind of meeting it states wrongly; 0 for a list of keywords",
     ),
 )
 OVERALL = "overall"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,12 +17,12 @@ import harness
 from harness.dataset import bundled, load_gold
 from harness.metrics import ALWAYS
 
-from conftest import ROOT, completions_scores, framework_replies
+from conftest import ROOT, answer_of, completions_scores, framework_replies
 
 inspect_ai = pytest.importorskip("inspect_ai")
 from inspect_ai.model import ModelOutput, ModelUsage, get_model  # noqa: E402
 
-from policybench._inspect import policybench  # noqa: E402
+from policybench._inspect import CONSISTENT, NAMES, policybench  # noqa: E402
 
 pytestmark = pytest.mark.slow  # each runs a framework: seconds
 
@@ -43,8 +44,8 @@ def _output(content: str) -> ModelOutput:
 
 def _model(replies: dict[str, str]):
     def reply(messages, tools, tool_choice, config):  # noqa: ARG001 (mockllm's signature)
-        text = messages[-1].text
-        doc_id = next(d for d in replies if f"{d}" in text)
+        # the prompt's own line names the document (a seed's id is part of its variants')
+        doc_id = re.search(r"Readout (\S+):", messages[-1].text).group(1)
         return _output(replies[doc_id])
 
     return get_model("mockllm/model", custom_outputs=reply)
@@ -60,8 +61,14 @@ def test_inspect_finds_the_task_and_scores_as_the_harness_does(gold, tmp_path):
     assert set(by_doc) == {r.doc_id for r in gold.records}
 
     first, second, *rest = gold.records
-    # the model saw the harness's own prompt
+    # the model saw the harness's own prompt, and the gold answer is the target inspect view shows
     assert [m.text for m in by_doc[first.doc_id].input] == [m["content"] for m in harness.prompt(first)]
+    assert by_doc[first.doc_id].target == harness.api.gold_answer(first)
+    # overall comes first, in each sample's scores and in the log's
+    assert list(by_doc[first.doc_id].scores["policybench_scorer"].value)[0] == "overall"
+    assert [s.name for s in log.results.scores] == list(NAMES) and NAMES[0] == "overall"
+    # consistency is the contrast set's: a run on the default configuration reports none
+    assert all(set(s.metrics) == {"mean", "stderr"} for s in log.results.scores)
 
     perfect = by_doc[first.doc_id].scores["policybench_scorer"].value
     assert perfect["date_accuracy"] == perfect["presider_accuracy"] == perfect["directive_f1"] == 1.0
@@ -94,6 +101,38 @@ def test_inspect_finds_the_task_and_scores_as_the_harness_does(gold, tmp_path):
     # the task's mean overall: (1 + 0 + 2 × 0.15 + 0.55) / 5
     metrics = {m.name: m.value for s in log.results.scores for m in s.metrics.values() if s.name == "overall"}
     assert metrics["mean"] == pytest.approx(1.85 / 5)
+
+
+def test_the_contrast_task_reports_the_consistency_harness_contrast_computes(tmp_path):
+    """A model that remembers each seed's answer and gives it for every variant: the
+    consistency of each part of overall, and of overall, is harness.contrast.consistency
+    over the same per-document scores, and lower than the mean."""
+    from inspect_ai import eval as inspect_eval
+
+    from harness.contrast import base_id, consistency
+
+    records = load_gold(bundled(), "test", "contrast").records
+    seeds = {r.doc_id: r for r in records if base_id(r.doc_id) == r.doc_id}
+    # four seeds and their variants: inspect takes about a third of a second a sample
+    contrast = [r for r in records if base_id(r.doc_id) in list(seeds)[:4]]
+    replies = {r.doc_id: json.dumps(answer_of(seeds[base_id(r.doc_id)])) for r in contrast}
+    [log] = inspect_eval(
+        policybench(config="contrast"),
+        model=_model(replies),
+        sample_id=list(replies),
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    per_document = {str(s.id): s.scores["policybench_scorer"].value for s in log.samples}
+    assert len(per_document) == len(contrast) > 4
+    expected = consistency(per_document, CONSISTENT)
+    metrics = {s.name: {k: m.value for k, m in s.metrics.items()} for s in log.results.scores}
+    for name in CONSISTENT:
+        assert metrics[name]["policybench/consistency"] == pytest.approx(expected[name])
+    assert expected["overall"] < metrics["overall"]["mean"]  # the renamed presider, the moved date
+    # the other scores report none
+    assert all("policybench/consistency" not in m for n, m in metrics.items() if n not in CONSISTENT)
 
 
 #: Run from a stranger's directory, so inspect finds the task the way a user's

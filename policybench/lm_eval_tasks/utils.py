@@ -3,11 +3,15 @@
     lm_eval --model local-chat-completions --model_args model=...,base_url=... \\
         --tasks policybench --include_path "$(python -m policybench.lm_eval_path)" --apply_chat_template
 
-Each document is one request: the harness's system instruction and the document, as in
-:func:`harness.prompt`. The reply is read with :func:`harness.read_completion` (field by field) and
-scored with :func:`harness.score_document`, so each score is the one ``harness score`` gives
-for the same completion; lm-eval aggregates each as a mean over documents. A reply that holds
-no valid prediction scores as an empty prediction.
+Each document is one request, the benchmark's (docs/FORMAT.md, "The request"): the messages
+of :func:`harness.prompt` (the task's ``description`` names the column holding the system
+message, which lm-eval sends as one under ``--apply_chat_template``) and the generation
+settings of :data:`harness.api.GENERATION`, which ``python -m policybench.generate`` writes
+into the task files. The gold answer is the target. The reply is read with
+:func:`harness.read_completion` (field by field) and scored with
+:func:`harness.score_document`, so each score is the one ``harness score`` gives for the
+same completion; lm-eval aggregates each as a mean over documents. A reply that holds no
+valid prediction scores as an empty prediction.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 import datasets
 
 import harness
+from harness.api import gold_answer
 from harness.dataset import bundled, load_gold
 from harness.metrics import ALWAYS
 from harness.schema import Prediction
@@ -29,17 +34,31 @@ def _gold(config: str, source: str | None) -> dict[str, harness.GoldRecord]:
 
 
 def load(config: str = "default", dataset: str | None = None, **_: Any) -> datasets.DatasetDict:
-    """The split as lm-eval reads it: ``doc_id``, ``text`` and where its gold comes from."""
+    """The split as lm-eval reads it: ``doc_id``, ``text``, where its gold comes from, the
+    system message of its prompt (``system``) and its gold answer (``target``)."""
     rows = [
-        {"doc_id": r.doc_id, "text": r.text, "config": config, "source": dataset or ""}
+        {
+            "doc_id": r.doc_id,
+            "text": r.text,
+            "config": config,
+            "source": dataset or "",
+            "system": _system_and_user(r)[0],
+            "target": gold_answer(r),
+        }
         for r in _gold(config, dataset).values()
     ]
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
 
 
+def _system_and_user(record: harness.GoldRecord) -> tuple[str, str]:
+    """The two messages of the harness's prompt for ``record``, system then user."""
+    system, user = harness.prompt(record)
+    return system["content"], user["content"]
+
+
 def doc_to_text(doc: dict[str, Any]) -> str:
-    """The harness's prompt as one text: the system instruction, then the document."""
-    return "\n\n".join(m["content"] for m in harness.prompt(_record(doc)))
+    """The user message of the harness's prompt (the system message is the ``system`` column)."""
+    return _system_and_user(_record(doc))[1]
 
 
 def _record(doc: dict[str, Any]) -> harness.GoldRecord:
