@@ -54,6 +54,11 @@ from typing import NamedTuple
 from . import rouge
 from .grounding import SPAN_COVERAGE, SPAN_PRECISION, Span, find_quotes, span_overlap
 
+#: How many texts each per-text cache keeps: a document's texts are met again and again while
+#: it is scored, another document's rarely, and an entry can take kilobytes; so a few
+#: documents' worth, and memory stays flat however long the run.
+_TEXTS = 1 << 12
+
 MATCHER_NAME = "grounded-exact"
 MATCHER_VERSION = 2
 #: ``R`` a plain-string prediction must cover of the gold's content words (the text path).
@@ -108,7 +113,7 @@ _CLAUSE_END = re.compile(r"[.;:!?\n]+")
 _COMMA = ","
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=_TEXTS)
 def _clauses(text: str) -> tuple[tuple[str, ...], ...]:
     """The text's clauses (split at . ; : ! ?), each as stemmed tokens, synonyms mapped, a
     comma kept as a token of its own."""
@@ -149,7 +154,7 @@ def _reach(words: Sequence[str], i: int) -> tuple[str, ...]:
     return tuple(rest[:NEGATION_SCOPE])
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=_TEXTS)
 def negation_scopes(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Every negation of ``text`` that is not cancelled, as (the negating word, the words it
     reaches): :data:`NEGATORS`, each reaching :data:`NEGATION_SCOPE` words of its clause (a
@@ -170,7 +175,7 @@ def negation_scopes(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=_TEXTS)
 def _positive_words(text: str) -> frozenset[str]:
     """The content words of ``text`` it asks to be done: those no negation or preventing verb
     of the text reaches ("expand exports": expand, export; "prevent major accidents": none)."""
@@ -281,7 +286,7 @@ for _a, _b in _OPPOSITE_PAIRS:
 # ------------------------------------------------------------------------- words
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=_TEXTS)
 def content_words(text: str) -> tuple[str, ...]:
     """Stemmed content words of ``text``, synonyms mapped to one word, in order."""
     return tuple(SYNONYMS.get(t, t) for t in rouge.tokens(text) if t not in STOPWORDS and t not in NEGATIONS)
@@ -355,7 +360,7 @@ _TOKEN = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)(?P<suffix>st|nd|rd|th)?|(?P<word>
 _NOT_COUNTED = frozenset("in of to and with the a an for on at by from as or but than that which who is are".split())
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=_TEXTS)
 def _number_tokens(text: str) -> tuple[tuple[str, str, bool], ...]:
     """``text`` as (kind, value, capitalised) tokens: ``o`` an ordinal ("20th", "second"),
     ``c`` a cardinal ("20", "six"), ``f`` a fraction ("half", "a quarter"), ``w`` a word
@@ -393,7 +398,7 @@ def _number_tokens(text: str) -> tuple[tuple[str, str, bool], ...]:
 _ORDINAL_SET = frozenset(_ORDINALS)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=_TEXTS)
 def numbers(text: str) -> frozenset[str]:
     """The numbers ``text`` states, as values: digits ("20th" -> 20, "2023-2025" -> 2023 and
     2025), number words ("six" -> 6, "second" -> 2) and fractions ("half" -> 1/2), as
@@ -408,7 +413,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)$")
 _INITIAL_SKIP = frozenset("of and the for on in".split())
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=_TEXTS)
 def _names(text: str) -> tuple[str, ...]:
     """Capitalised words that do not open a sentence; no word with a digit ("Q1")."""
     out = []
@@ -554,7 +559,7 @@ def _pool_words(pool: str) -> frozenset[str]:
     return frozenset(content_words(pool))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=_TEXTS * 2)
 def _share_of(candidate: str, pool: str) -> float:
     """:func:`share` of a candidate's content words in a pool text's (a prediction meets every
     gold directive of its document as a rival, so each is computed once)."""

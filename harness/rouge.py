@@ -39,7 +39,7 @@ def tokens(text: str) -> Tokens:
     return tuple(t for t in (_stem(w) if len(w) > 3 else w for w in words) if t)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 12)
 def _match_masks(a: Tokens) -> dict[str, int]:
     masks: dict[str, int] = {}
     for i, token in enumerate(a):
