@@ -21,28 +21,22 @@ every evidence quote is resolved again in the changed text (:func:`check`):
 
 A document whose text gives a variant nothing to change (one paragraph of directives for
 ``order``), or that a rule cannot change consistently, has no such variant. The contrast
-split holds the originals too, so that one run scores both; :func:`consistency` is the
-share of documents a system gets right on the original and on every variant.
+split holds the originals too, so that one run scores both; :func:`harness.scoring.consistency`
+is the share of documents a system gets right on the original and on every variant.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .schema import GoldRecord
+from .schema import SEPARATOR, GoldRecord
 
 #: Invented presiders: not in any seed, not (to the project's knowledge) office holders.
 INVENTED_NAMES = ("Lin Weiming", "Guo Shanli", "Tan Yuming", "Xu Changhe", "Feng Qiaolan")
 _MONTHS = "January February March April May June July August September October November December".split()
-SEPARATOR = "~"
-
-
-def base_id(doc_id: str) -> str:
-    """The seed a document of the contrast split comes from (``000_x~rename`` -> ``000_x``)."""
-    return doc_id.split(SEPARATOR, 1)[0]
 
 
 def _occurrence(text: str, quote: str, start: int) -> int:
@@ -236,12 +230,3 @@ def check(record: GoldRecord) -> list[str]:
             if not same_directive(d.text, d.text).hit and same_directive(d.text, d.text).reason != "no content words":
                 problems.append(f"{record.doc_id}: directive {d.text[:40]!r} is not itself")
     return problems
-
-
-def consistency(per_doc: Mapping[str, Mapping[str, float]], names: Sequence[str]) -> dict[str, float]:
-    """For each score, the mean over seeds of the lowest score among the seed and its variants:
-    for a 0/1 score, the share of seeds right on the original and on every variant."""
-    groups: dict[str, list[Mapping[str, float]]] = {}
-    for doc_id, scores in per_doc.items():
-        groups.setdefault(base_id(doc_id), []).append(scores)
-    return {name: sum(min(s[name] for s in g) for g in groups.values()) / len(groups) for name in names}

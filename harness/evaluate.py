@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .contrast import consistency
 from .dataset import DatasetRef, Gold
 from .errors import HarnessError, one_line
 from .extractors import Document, RunContext, build_extractor, find
@@ -45,6 +44,7 @@ from .scoring import (
     Item,
     ScoreTable,
     bootstrap_ci,
+    consistency,
     score_stream,
 )
 
@@ -316,9 +316,7 @@ def evaluate(
     )
     outcomes = {o.doc_id: o for o in output.outcomes}
     notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error] + output.notes
-    dataset_info = DatasetInfo(
-        source=ref.label, config=config, split=split, sha256=gold.sha256, documents=len(records)
-    )
+    dataset_info = DatasetInfo(source=ref.label, config=config, split=split, sha256=gold.sha256, documents=len(records))
     references = [Reference.from_gold(r) for r in records]
 
     def counted(key: str) -> int | None:
@@ -395,9 +393,7 @@ def score_file(
 
     def dataset_info() -> DatasetInfo:
         assert stream.sha256 is not None  # the stream has been read to its end
-        return DatasetInfo(
-            source=ref.label, config=config, split=split, sha256=stream.sha256, documents=stream.count
-        )
+        return DatasetInfo(source=ref.label, config=config, split=split, sha256=stream.sha256, documents=stream.count)
 
     return _record(
         dataset_info, stream, info, _FileOutcomes(found), settings, clock, notes, {}, missing=found.missing,

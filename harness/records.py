@@ -134,7 +134,7 @@ class RunRecord(_Model):
     extractor_stats: dict[str, Any] = Field(default_factory=dict)
     environment: dict[str, Any] = Field(default_factory=dict)  # Python, platform, packages, git commit
     #: On the contrast configuration: each score's mean over seeds of its lowest value among
-    #: the seed and its variants (see harness.contrast.consistency).
+    #: the seed and its variants (see harness.scoring.consistency).
     consistency: dict[str, ScoreValue] = Field(default_factory=dict)
     #: The scores a model judge decided in this run (harness.judge.JUDGED_SCORES), on the
     #: documents marked ``judged``; empty in a run without a judge and in older records.

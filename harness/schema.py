@@ -254,6 +254,15 @@ class Reference:
         )
 
 
+#: A document of the contrast split is named after its seed: ``<seed id>~<rule>``.
+SEPARATOR = "~"
+
+
+def base_id(doc_id: str) -> str:
+    """The seed a document of the contrast split comes from (``000_x~rename`` -> ``000_x``)."""
+    return doc_id.split(SEPARATOR, 1)[0]
+
+
 # --------------------------------------------------------------------------- predictions
 
 # Far beyond any sensible answer (a gold summary has at most 80 words, a document at most a

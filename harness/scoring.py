@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .metrics import DEFAULT_THRESHOLD, SCORE_NAMES, MatchedPair, judge_document
-from .schema import GoldRecord, Prediction, Reference
+from .schema import GoldRecord, Prediction, Reference, base_id
 
 if TYPE_CHECKING:
     from .judge import DocumentVerdicts
@@ -158,6 +158,16 @@ def judge_all(
         for r in refs
     )
     return {r.doc_id: scores for r, scores in zip(refs, score_stream(items, threshold, workers), strict=True)}
+
+
+def consistency(per_doc: Mapping[str, Mapping[str, float]], names: Sequence[str]) -> dict[str, float]:
+    """On the contrast split (:mod:`harness.contrast`), for each score, the mean over seeds of
+    the lowest score among the seed and its variants: for a 0/1 score, the share of seeds
+    right on the original and on every variant."""
+    groups: dict[str, list[Mapping[str, float]]] = {}
+    for doc_id, scores in per_doc.items():
+        groups.setdefault(base_id(doc_id), []).append(scores)
+    return {name: sum(min(s[name] for s in g) for g in groups.values()) / len(groups) for name in names}
 
 
 def _bootstrap_means(values: np.ndarray, samples: int, seed: int) -> np.ndarray:

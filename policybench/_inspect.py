@@ -35,11 +35,11 @@ from inspect_ai.util import JSONSchema
 
 import harness
 from harness.api import GENERATION, SCHEMA_NAME, answer_schema, gold_answer
-from harness.contrast import consistency as contrast_consistency
 from harness.dataset import bundled, load_gold
 from harness.evaluate import CONTRAST
 from harness.metrics import ALWAYS, OVERALL, OVERALL_PARTS
 from harness.schema import Prediction
+from harness.scoring import consistency as contrast_consistency
 
 _ROLES: dict[str, Any] = {"system": ChatMessageSystem, "user": ChatMessageUser, "assistant": ChatMessageAssistant}
 #: The scores of a sample, in the order the log lists them: ``overall`` first, the headline
@@ -63,7 +63,7 @@ def _generate_config() -> GenerateConfig:
 @metric
 def consistency() -> Metric:
     """The mean over seeds of the lowest score among a seed and its variants
-    (:func:`harness.contrast.consistency`); a variant's sample id names its seed."""
+    (:func:`harness.scoring.consistency`); a variant's sample id names its seed."""
 
     def compute(scores: list[SampleScore]) -> float:
         per_document = {str(s.sample_id): {"score": s.score.as_float()} for s in scores}

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from harness.contrast import INVENTED_NAMES, base_id, check
+from harness.contrast import INVENTED_NAMES, check
 from harness.dataset import load_gold
 from harness.evaluate import score_file
+from harness.schema import base_id
 
 from conftest import DATASET
 

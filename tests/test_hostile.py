@@ -237,7 +237,10 @@ def test_build_refuses_a_folder_where_a_dataset_file_goes(tmp_path, capsys):
     (out / "data" / "test.parquet").mkdir()
     before = sorted(p.name for p in (out / "data").iterdir())
     line = one_error(capsys, "build", "--seeds", ROOT / "seeds", "--annotations", ROOT / "annotations", "--out", out)
-    assert line == f"harness build: {out / 'data' / 'test.parquet'}: is a folder where the build writes a file; move it away"
+    assert (
+        line
+        == f"harness build: {out / 'data' / 'test.parquet'}: is a folder where the build writes a file; move it away"
+    )
     assert sorted(p.name for p in (out / "data").iterdir()) == before  # nothing staged, nothing replaced
 
 

@@ -105,11 +105,12 @@ def test_inspect_finds_the_task_and_scores_as_the_harness_does(gold, tmp_path):
 
 def test_the_contrast_task_reports_the_consistency_harness_contrast_computes(tmp_path):
     """A model that remembers each seed's answer and gives it for every variant: the
-    consistency of each part of overall, and of overall, is harness.contrast.consistency
+    consistency of each part of overall, and of overall, is harness.scoring.consistency
     over the same per-document scores, and lower than the mean."""
     from inspect_ai import eval as inspect_eval
 
-    from harness.contrast import base_id, consistency
+    from harness.schema import base_id
+    from harness.scoring import consistency
 
     records = load_gold(bundled(), "test", "contrast").records
     seeds = {r.doc_id: r for r in records if base_id(r.doc_id) == r.doc_id}
