@@ -215,7 +215,7 @@ def summary_scores(summaries: list[dict], gold: dict) -> dict[str, list[float]]:
     out: dict[str, list[float]] = defaultdict(list)
     for s in summaries:
         reference = Reference.from_gold(gold[s["doc_id"]])
-        pair = Pair(Prediction(doc_id=s["doc_id"], summary=s["summary"]), reference, matching.DEFAULT_MATCH_THRESHOLD)
+        pair = Pair(Prediction(doc_id=s["doc_id"], summary=s["summary"]), reference)
         out[s["kind"]].append(pair.summary_verdict.score)
     return dict(out)
 

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from .dataset import DatasetRef, Gold
 from .errors import HarnessError, one_line
 from .llm import parse_json_object
-from .metrics import DEFAULT_THRESHOLD
+from .metrics import DEFAULT_THRESHOLD, Matching
 from .metrics import score_document as _score_document
 from .predictions import Reading, format_validation_errors, read_completion
 from .schema import GoldRecord, Prediction, Reference
@@ -209,7 +209,7 @@ def score_predictions(
         if p.doc_id in by_id:
             raise HarnessError(f"{p.doc_id}: predicted twice")
         by_id[p.doc_id] = p
-    per_document = score_all(by_id, records, threshold)
+    per_document = score_all(by_id, records, Matching(threshold))
     return Scores(per_document, bootstrap_ci(per_document, samples=samples, seed=seed))
 
 
@@ -236,4 +236,4 @@ def score_document(
     (a :class:`Reading`'s) are 0. Refuses a prediction of another document and a threshold
     outside [0, 1]."""
     check_settings(threshold=threshold)
-    return _score_document(prediction, gold, threshold, tuple(unusable))
+    return _score_document(prediction, gold, Matching(threshold), tuple(unusable)).scores

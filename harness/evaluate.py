@@ -19,8 +19,7 @@ from . import __version__
 from .dataset import DatasetRef, Gold
 from .errors import HarnessError, one_line
 from .extractors import Document, RunContext, build_extractor, find
-from .matching import Matcher
-from .metrics import DEFAULT_THRESHOLD
+from .metrics import DEFAULT_THRESHOLD, DocumentScores, Matching
 from .predictions import PredictionSet, read_predictions
 from .records import (
     MAX_REPLY_KEPT,
@@ -40,12 +39,11 @@ from .schema import GoldRecord, Prediction, Reference
 from .scoring import (
     DEFAULT_BOOTSTRAP_SAMPLES,
     DEFAULT_SEED,
-    DocumentScores,
     Item,
     ScoreTable,
     bootstrap_ci,
     consistency,
-    score_stream,
+    score_documents,
 )
 
 if TYPE_CHECKING:
@@ -139,21 +137,21 @@ def _record(
     """
     from .metrics import OVERALL, OVERALL_PARTS
 
-    verdicts: dict = {}
+    # The run's one matching, made here once: the deterministic matcher, or a model judge's
+    # verdicts on the documents it decided with the matcher for the others.
+    matching = Matching(settings.threshold)
     judged_scores: list[str] = []
-    matcher = Matcher(settings.threshold).settings()
     if judge is not None:
-        from .judge import JUDGED_SCORES
-        from .judge import judge_all as ask_judge
+        from .judge import JUDGED_SCORES, ask_judge
 
         references = list(references)
         predictions = {r.doc_id: o.prediction for r in references if (o := outcomes.get(r.doc_id))}
         verdicts, judge_notes = ask_judge(judge, predictions, references)
         notes = [*notes, *judge_notes]
-        matcher = {"judge": judge.settings(), "fallback": matcher}
+        matching = Matching(settings.threshold, judge.settings(), verdicts)
         judged_scores = list(JUDGED_SCORES)
 
-    # score_stream keeps the order: each result belongs to the oldest document still waiting
+    # score_documents keeps the order: each result belongs to the oldest document still waiting
     waiting: deque[tuple[Reference, Outcome | None]] = deque()
 
     def items() -> Iterator[Item]:
@@ -161,18 +159,18 @@ def _record(
             outcome = outcomes.get(r.doc_id)
             waiting.append((r, outcome))
             prediction = outcome.prediction if outcome else Prediction.empty(r.doc_id)
-            yield prediction, r, verdicts.get(r.doc_id), tuple(outcome.unusable) if outcome else ()
+            yield prediction, r, tuple(outcome.unusable) if outcome else ()
 
     scores = ScoreTable()
     origin_of: dict[str, str] = {}
     spool = DocumentSpool()
     failed = 0
-    for result in score_stream(items(), settings.threshold, settings.workers):
+    for result in score_documents(items(), matching, settings.workers):
         r, outcome = waiting.popleft()
         scores.add(r.doc_id, result.scores)
         origin_of[r.doc_id] = r.origin
         failed += bool(outcome and outcome.error)
-        spool.append(_document(r.doc_id, outcome, result, r.doc_id in verdicts))
+        spool.append(_document(r.doc_id, outcome, result, r.doc_id in matching.verdicts))
     intervals = bootstrap_ci(scores, samples=settings.bootstrap_samples, seed=settings.seed)
     origins: dict[str, dict[str, Aggregate]] = {}
     if len(set(origin_of.values())) > 1:
@@ -189,7 +187,7 @@ def _record(
         dataset=info,
         model=model,
         threshold=settings.threshold,
-        matcher=matcher,
+        matcher=matching.settings(),
         seed=settings.seed,
         bootstrap_samples=settings.bootstrap_samples,
         started_at=clock.started_at,

@@ -81,7 +81,7 @@ class Judge(Protocol):
 
     def settings(self) -> dict[str, Any]: ...
 
-    async def judge_document(self, prediction: Prediction, reference: Reference) -> DocumentVerdicts: ...
+    async def decide(self, prediction: Prediction, reference: Reference) -> DocumentVerdicts: ...
 
     async def same(self, candidate: str, gold: str) -> bool: ...
 
@@ -207,7 +207,7 @@ class LLMJudge:
         prompt = self._units.substitute(units=_numbered(units), summary=summary)
         return await self._ask(prompt, lambda reply: parse_stated(reply, len(units)))
 
-    async def judge_document(self, prediction: Prediction, reference: Reference) -> DocumentVerdicts:
+    async def decide(self, prediction: Prediction, reference: Reference) -> DocumentVerdicts:
         links: tuple[int | None, ...] = ()
         # a predicted directive is its text, or an item with a text and its evidence quotes
         predicted = [d if isinstance(d, str) else d.text for d in prediction.directives]
@@ -243,7 +243,7 @@ def make_judge(name: str, args: Mapping[str, str]) -> Judge:
         raise HarnessError(f"--judge llm: {one_line(exc)}") from None
 
 
-def judge_all(
+def ask_judge(
     judge: Judge, predictions: Mapping[str, Prediction], references: Sequence[Reference]
 ) -> tuple[dict[str, DocumentVerdicts], list[str]]:
     """The judge's verdicts for every document it could decide, and a note for each it could not."""
@@ -251,7 +251,7 @@ def judge_all(
     async def run() -> list[DocumentVerdicts | BaseException]:
         try:
             return await asyncio.gather(
-                *(judge.judge_document(predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r) for r in references),
+                *(judge.decide(predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r) for r in references),
                 return_exceptions=True,
             )
         finally:

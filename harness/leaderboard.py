@@ -32,8 +32,7 @@ from pathlib import Path
 
 from .errors import HarnessError, one_line
 from .files import MiB, read_text, write_atomic
-from .matching import Matcher
-from .metrics import HEADLINE, LABELS, OVERALL, OVERALL_PARTS, WEIGHTS
+from .metrics import HEADLINE, LABELS, OVERALL, OVERALL_PARTS, WEIGHTS, Matching
 from .records import RunRecord, read_record
 from .schema import Reference
 
@@ -63,18 +62,18 @@ def verify_scores(records: list[RunRecord], references: Sequence[Reference]) -> 
     refuse one whose per-document scores are not what the harness gives (a record edited
     after the run). A record of another version or matcher is left out of the ranking
     anyway; a judged one cannot be re-scored without the judge."""
-    from .metrics import judge_document
+    from .metrics import score_document
 
     by_id = {r.doc_id: r for r in references}
     for record in records:
-        if record.judged or record.matcher != Matcher(record.threshold).settings():
+        if record.judged or record.matcher != Matching(record.threshold).settings():
             continue
         if any(d.doc_id not in by_id for d in record.documents):
             continue
         for document in record.documents:
-            fresh, _ = judge_document(
-                document.prediction, by_id[document.doc_id], record.threshold, unusable=tuple(document.unusable)
-            )
+            fresh = score_document(
+                document.prediction, by_id[document.doc_id], Matching(record.threshold), tuple(document.unusable)
+            ).scores
             if any(abs(fresh.get(k, -1.0) - v) > 1e-9 for k, v in document.scores.items()) or set(fresh) != set(
                 document.scores
             ):
@@ -158,7 +157,7 @@ def classify(
     Comparable runs used dataset ``version`` and the directive matcher (its settings and
     ``threshold``) the harness uses now; the others are left out.
     """
-    matcher = matcher if matcher is not None else Matcher(threshold).settings()
+    matcher = matcher if matcher is not None else Matching(threshold).settings()
     now = now or dt.datetime.now(dt.timezone.utc)
     for r in records:
         if r.started_at > now + FUTURE_SLACK:
@@ -313,7 +312,7 @@ def render_by_origin(records: list[RunRecord], version: str, threshold: float) -
     (real readouts and constructed ones) side by side, so that a system's score on texts it
     may have seen is read beside its score on texts nobody can have seen. Empty without
     such runs."""
-    matcher = Matcher(threshold).settings()
+    matcher = Matching(threshold).settings()
     runs = sorted(
         (r for r in records if r.dataset.sha256 == version and r.origins and not r.judged and r.matcher == matcher),
         key=lambda r: -r.origins.get("constructed", r.aggregates)[OVERALL].mean,

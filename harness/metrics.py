@@ -52,10 +52,10 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -258,17 +258,53 @@ class JudgedMatcher:
 
 
 @dataclass(frozen=True)
+class Matching:
+    """How a run decides that a predicted directive states a gold one and that a summary
+    carries a unit: made once, from ``--threshold`` or ``--judge``, handed to every document,
+    and recorded with the run (:meth:`settings`).
+
+    ``threshold`` is the deterministic matcher's (:class:`harness.matching.Matcher`, which
+    judges summary units too, at its own recorded threshold); ``judge``, a model judge's
+    settings, and ``verdicts``, its decisions by document, when one decided — a document it
+    could not decide is matched deterministically.
+    """
+
+    threshold: float = DEFAULT_THRESHOLD
+    judge: Mapping[str, Any] | None = None
+    verdicts: Mapping[str, DocumentVerdicts] = field(default_factory=dict)
+
+    def settings(self) -> dict[str, Any]:
+        """What a run record keeps of it: the matcher's name, version and thresholds, and
+        the judge's settings with the matcher as its fallback."""
+        matcher = Matcher(self.threshold).settings()
+        return matcher if self.judge is None else {"judge": dict(self.judge), "fallback": matcher}
+
+    def only(self, doc_ids: Collection[str]) -> Matching:
+        """The same matching with only these documents' verdicts: what a worker process needs."""
+        if not self.verdicts:
+            return self
+        return Matching(self.threshold, self.judge, {d: self.verdicts[d] for d in doc_ids if d in self.verdicts})
+
+
+#: The deterministic matcher at its calibrated threshold: what a run uses unless told otherwise.
+DEFAULT_MATCHING = Matching()
+
+
+@dataclass(frozen=True)
 class Pair:
     """One document's prediction beside its reference, with the work several scores share.
 
-    ``verdicts``, when a model judge decided this document, replaces the deterministic
-    matchers for directive pairs and summary units.
+    When the run's model judge decided this document (``matching.verdicts``), its verdicts
+    replace the deterministic matchers for directive pairs and summary units.
     """
 
     prediction: Prediction
     reference: Reference
-    threshold: float
-    verdicts: DocumentVerdicts | None = None
+    matching: Matching = DEFAULT_MATCHING
+
+    @property
+    def verdicts(self) -> DocumentVerdicts | None:
+        return self.matching.verdicts.get(self.reference.doc_id)
 
     @cached_property
     def predicted(self) -> list[PredictedDirective]:
@@ -287,7 +323,7 @@ class Pair:
 
     @cached_property
     def directives(self) -> DirectiveMatch:
-        matcher = Matcher(self.threshold) if self.verdicts is None else JudgedMatcher(self.verdicts)
+        matcher = Matcher(self.matching.threshold) if self.verdicts is None else JudgedMatcher(self.verdicts)
         return match_directives(self.predicted, self.gold, matcher)
 
     @cached_property
@@ -476,14 +512,22 @@ def overall(scores: dict[str, float]) -> float:
     return sum(WEIGHTS[k] * scores[k] for k in WEIGHTS) / sum(WEIGHTS.values())
 
 
-def judge_document(
+@dataclass(frozen=True)
+class DocumentScores:
+    """One document's scores and the matched directive pairs behind them."""
+
+    scores: dict[str, float]
+    pairs: tuple[MatchedPair, ...]
+
+
+def score_document(
     prediction: Prediction,
     gold: GoldRecord | Reference,
-    threshold: float = DEFAULT_THRESHOLD,
-    verdicts: DocumentVerdicts | None = None,
+    matching: Matching = DEFAULT_MATCHING,
     unusable: Collection[str] = (),
-) -> tuple[dict[str, float], DirectiveMatch]:
-    """Every score of one document, and the directive matching behind the directive scores.
+) -> DocumentScores:
+    """Every score of one document (keyed by the names in :data:`SCORE_NAMES`), and the
+    directive pairs behind the directive scores.
 
     A score that does not apply to the document (:data:`OPTIONAL`) is left out. A score of
     a field in ``unusable`` (the prediction's value could not be read) is 0 — not the score
@@ -493,22 +537,11 @@ def judge_document(
     ref = gold if isinstance(gold, Reference) else Reference.from_gold(gold)
     if prediction.doc_id != ref.doc_id:
         raise HarnessError(f"{prediction.doc_id}: a prediction of another document than {ref.doc_id}; not scored")
-    pair = Pair(prediction, ref, threshold, verdicts)
+    pair = Pair(prediction, ref, matching)
     scores = {}
     for s in SCORES:
         value = (None if s.optional else 0.0) if s.field in unusable else s.compute(pair)
         if value is not None:
             scores[s.name] = value
     scores[OVERALL] = overall(scores)
-    return scores, pair.directives
-
-
-def score_document(
-    prediction: Prediction,
-    gold: GoldRecord | Reference,
-    threshold: float = DEFAULT_THRESHOLD,
-    unusable: Collection[str] = (),
-) -> dict[str, float]:
-    """Every score of one document, keyed by the names in :data:`SCORE_NAMES`; the scores
-    of the fields in ``unusable`` are 0."""
-    return judge_document(prediction, gold, threshold, unusable=unusable)[0]
+    return DocumentScores(scores, pair.directives.pairs)

@@ -1,7 +1,7 @@
 """From per-document scores to the numbers a run reports: means, intervals, comparisons.
 
-* :func:`score_stream` scores documents one after another as they come, in bounded memory;
-  :func:`score_all` scores a list of them (``harness.metrics.score_document``).
+* :func:`score_documents` scores documents one after another as they come, in bounded
+  memory (``harness.metrics.score_document``); :func:`score_all` scores a list of them.
 * :func:`bootstrap_ci` gives each score's mean over documents with a 95 % percentile
   bootstrap interval: resample the documents with replacement ``B`` times (one seeded
   generator, the same resamples for every score), take each resample's mean, and report
@@ -22,15 +22,11 @@ from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .metrics import DEFAULT_THRESHOLD, SCORE_NAMES, MatchedPair, judge_document
+from .metrics import DEFAULT_MATCHING, SCORE_NAMES, DocumentScores, Matching, score_document
 from .schema import GoldRecord, Prediction, Reference, base_id
-
-if TYPE_CHECKING:
-    from .judge import DocumentVerdicts
 
 DEFAULT_BOOTSTRAP_SAMPLES = 10_000
 DEFAULT_SEED = 0
@@ -60,29 +56,17 @@ class Difference:
     n: int
 
 
-@dataclass(frozen=True)
-class DocumentScores:
-    """One document's scores and the matched directive pairs behind them."""
-
-    scores: dict[str, float]
-    pairs: tuple[MatchedPair, ...]
-
-
-#: One document to score: its prediction, its reference, a model judge's verdicts (or
-#: None) and the prediction fields that could not be used.
-Item = tuple[Prediction, Reference, "DocumentVerdicts | None", Collection[str]]
+#: One document to score: its prediction, its reference and the prediction fields that
+#: could not be used.
+Item = tuple[Prediction, Reference, Collection[str]]
 #: Documents sent to a worker process at a time, and how many such batches may wait per
 #: worker: enough to keep the workers busy, few enough that memory does not grow with the run.
 _BATCH = 64
 _IN_FLIGHT_PER_WORKER = 2
 
 
-def _score_chunk(items: list[Item], threshold: float) -> list[DocumentScores]:
-    out = []
-    for prediction, reference, verdicts, unusable in items:
-        scores, match = judge_document(prediction, reference, threshold, verdicts, unusable)
-        out.append(DocumentScores(scores, match.pairs))
-    return out
+def _score_chunk(items: list[Item], matching: Matching) -> list[DocumentScores]:
+    return [score_document(prediction, reference, matching, unusable) for prediction, reference, unusable in items]
 
 
 def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
@@ -96,11 +80,12 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
-def score_stream(
-    items: Iterable[Item], threshold: float = DEFAULT_THRESHOLD, workers: int = 1
+def score_documents(
+    items: Iterable[Item], matching: Matching = DEFAULT_MATCHING, workers: int = 1
 ) -> Iterator[DocumentScores]:
-    """Each document's scores, in the order given, holding only a few batches at a time:
-    memory does not grow with the number of documents, and neither does the time per one.
+    """Each document's scores (:func:`harness.metrics.score_document`), in the order given,
+    holding only a few batches at a time: memory does not grow with the number of
+    documents, and neither does the time per one.
 
     ``workers > 1`` scores batches in that many processes (the scores are the same); a run
     of fewer than ``2 * _MIN_DOCS_PER_WORKER`` documents is scored in this process, since
@@ -109,15 +94,16 @@ def score_stream(
     items = iter(items)
     head = list(itertools.islice(items, _MIN_DOCS_PER_WORKER * 2))
     if workers <= 1 or len(head) < _MIN_DOCS_PER_WORKER * 2:
-        yield from _score_chunk(head, threshold)
+        yield from _score_chunk(head, matching)
         for batch in _batches(items, _BATCH):
-            yield from _score_chunk(batch, threshold)
+            yield from _score_chunk(batch, matching)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[list[DocumentScores]]] = deque()
         for batch in _batches(itertools.chain(head, items), _BATCH):
-            pending.append(pool.submit(_score_chunk, batch, threshold))
+            # a worker gets the judge's verdicts of its batch only, not the whole run's
+            pending.append(pool.submit(_score_chunk, batch, matching.only([r.doc_id for _, r, _ in batch])))
             if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
                 yield from pending.popleft().result()
         while pending:
@@ -127,37 +113,14 @@ def score_stream(
 def score_all(
     predictions: Mapping[str, Prediction],
     gold: Sequence[GoldRecord | Reference],
-    threshold: float = DEFAULT_THRESHOLD,
+    matching: Matching = DEFAULT_MATCHING,
     workers: int = 1,
 ) -> dict[str, dict[str, float]]:
-    """Scores of every gold document; a document without a prediction is scored as empty.
-
-    ``workers > 1`` scores in that many processes; the scores are the same.
-    """
-    return {doc_id: d.scores for doc_id, d in judge_all(predictions, gold, threshold, workers).items()}
-
-
-def judge_all(
-    predictions: Mapping[str, Prediction],
-    gold: Sequence[GoldRecord | Reference],
-    threshold: float = DEFAULT_THRESHOLD,
-    workers: int = 1,
-    verdicts: Mapping[str, DocumentVerdicts] | None = None,
-    unusable: Mapping[str, Collection[str]] | None = None,
-) -> dict[str, DocumentScores]:
-    """Like :func:`score_all`, with each document's matched directive pairs.
-
-    ``verdicts``: a model judge's decisions, by document; the others use the deterministic
-    matchers. ``unusable``: by document, the prediction fields that could not be used (they
-    score 0).
-    """
+    """Scores of every gold document, by doc_id; a document without a prediction is scored
+    as empty. ``workers > 1`` scores in that many processes; the scores are the same."""
     refs = [g if isinstance(g, Reference) else Reference.from_gold(g) for g in gold]
-    verdicts, unusable = verdicts or {}, unusable or {}
-    items = (
-        (predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r, verdicts.get(r.doc_id), unusable.get(r.doc_id, ()))
-        for r in refs
-    )
-    return {r.doc_id: scores for r, scores in zip(refs, score_stream(items, threshold, workers), strict=True)}
+    items = ((predictions.get(r.doc_id) or Prediction.empty(r.doc_id), r, ()) for r in refs)
+    return {r.doc_id: d.scores for r, d in zip(refs, score_documents(items, matching, workers), strict=True)}
 
 
 def consistency(per_doc: Mapping[str, Mapping[str, float]], names: Sequence[str]) -> dict[str, float]:

@@ -33,7 +33,7 @@ from .compare import compare_runs
 from .dataset import DatasetRef
 from .errors import HarnessError
 from .matching import SummaryVerdict
-from .metrics import HEADLINE, LABELS, OVERALL, Pair
+from .metrics import HEADLINE, LABELS, OVERALL, Matching, Pair
 from .records import DocumentResult, RunRecord
 from .schema import GoldRecord, Reference
 
@@ -218,7 +218,7 @@ class _Answer:
     def units(self) -> SummaryVerdict:
         """The summary's verdict, recomputed by the matcher from the record's prediction (the
         record keeps only its score): which gold units it carried, the facts it stated wrongly."""
-        return Pair(self.doc.prediction, self.reference, self.run.threshold).summary_verdict
+        return Pair(self.doc.prediction, self.reference, Matching(self.run.threshold)).summary_verdict
 
     @property
     def unit_marks(self) -> tuple[bool, ...] | None:

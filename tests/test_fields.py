@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from harness.metrics import score_document
+from harness.api import score_document
 from harness.predictions import PredictionsError, parse_completions, parse_predictions, salvage
 from harness.schema import Reference
 

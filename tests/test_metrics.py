@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.api import score_document
 from harness.grounding import find_quote, located, span_overlap
 from harness.matching import (
     GoldDirective,
@@ -25,7 +26,6 @@ from harness.metrics import (
     match_directives,
     normalise_name,
     presider_accuracy,
-    score_document,
     summary_rouge,
 )
 from harness.rouge import lcs_length, rouge_l_f1

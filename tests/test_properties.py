@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.api import score_document
 from harness.dataset import load_gold
-from harness.metrics import ALWAYS, score_document
+from harness.metrics import ALWAYS
 from harness.predictions import PredictionsError, parse_predictions
 from harness.schema import Prediction
 

@@ -107,7 +107,7 @@ def test_the_detectable_difference_by_hand():
 @pytest.mark.slow
 def test_streamed_scoring_in_two_processes_keeps_order_across_many_batches(gold):
     from harness.schema import Prediction, Reference
-    from harness.scoring import _BATCH, score_stream
+    from harness.scoring import _BATCH, score_documents
 
     # More than the batches in flight (2 workers x 2), so results come back batch after batch.
     refs = [
@@ -119,13 +119,12 @@ def test_streamed_scoring_in_two_processes_keeps_order_across_many_batches(gold)
         (
             Prediction(doc_id=r.doc_id, directives=list(r.directives[: i % 4]), summary=r.summaries[0][: 7 * i]),
             r,
-            None,
             (),
         )
         for i, r in enumerate(refs)
     ]
-    one = [d.scores for d in score_stream(items, workers=1)]
-    assert [d.scores for d in score_stream(iter(items), workers=2)] == one
+    one = [d.scores for d in score_documents(items, workers=1)]
+    assert [d.scores for d in score_documents(iter(items), workers=2)] == one
     assert len({round(s["overall"], 9) for s in one}) > 10  # the documents differ: order matters
 
 
@@ -163,3 +162,30 @@ def test_a_large_run_spools_its_documents_and_writes_the_same_record(tmp_path, m
     records.write_record(spooled, tmp_path / "spooled.json")
     back = records.read_record(tmp_path / "spooled.json")  # validated on the way in
     assert back.documents == small.documents and back.aggregates == small.aggregates
+
+
+@pytest.mark.slow
+def test_a_judges_verdicts_reach_each_worker_for_its_own_documents(gold):
+    from harness.judge import DocumentVerdicts
+    from harness.metrics import Matching
+    from harness.schema import Prediction, Reference
+    from harness.scoring import _BATCH, score_documents
+
+    refs = [
+        Reference.from_gold(r.model_copy(update={"doc_id": f"{i:03d}_{r.doc_id}"}))
+        for i in range(_BATCH // 2 + 2)
+        for r in gold.records
+    ]
+    # The judge links every predicted directive to gold 0 on even documents, to none on odd
+    # ones: a worker given the wrong document's verdicts would score differently.
+    verdicts = {
+        r.doc_id: DocumentVerdicts(links=(0 if i % 2 == 0 else None,), units=(False,) * len(r.units))
+        for i, r in enumerate(refs)
+    }
+    matching = Matching(judge={"name": "table"}, verdicts=verdicts)
+    assert matching.only([refs[0].doc_id]).verdicts == {refs[0].doc_id: verdicts[refs[0].doc_id]}
+    items = [(Prediction(doc_id=r.doc_id, directives=["something else entirely"]), r, ()) for r in refs]
+    one = [d.scores for d in score_documents(items, matching, workers=1)]
+    assert [d.scores for d in score_documents(items, matching, workers=2)] == one
+    # by hand: one predicted directive linked to one gold directive: precision 1
+    assert [s["directive_precision"] for s in one[:4]] == [1.0, 0.0, 1.0, 0.0]

@@ -278,11 +278,11 @@ def _summary_column(page: Node, doc_id: str) -> Node:
 
 
 def check_units(page: Node, gold, record) -> None:
-    from harness.metrics import Pair
+    from harness.metrics import Matching, Pair
     from harness.schema import Prediction, Reference
 
     reference = Reference.from_gold(gold.by_id()[TRAP])
-    expected = Pair(Prediction(**_trap_prediction(gold)), reference, record.threshold).summary_verdict
+    expected = Pair(Prediction(**_trap_prediction(gold)), reference, Matching(record.threshold)).summary_verdict
     assert any(expected.carried) and not all(expected.carried)  # the case is worth showing
     column = _summary_column(page, TRAP)
     units = column.all("ol", "units")[0].all("li")
