@@ -299,6 +299,9 @@ class _Lines:
             self.result.predictions.add(prediction)
 
     def finish(self) -> PredictionSet:
+        if self.result.skipped and not self.result.predictions and not self.result.failed:
+            # Nothing left to score: a run of empty predictions would only hide the mistake.
+            self.problems = [*self.result.skipped[:1], f"{self.name}: every line was skipped; nothing to score"]
         if self.problems:
             problems = self.problems
             if len(problems) > MAX_REPORTED:

@@ -93,6 +93,15 @@ def test_skip_invalid_skips_what_names_no_document_and_keeps_usable_fields(gold)
     assert found.predictions[second.doc_id].meeting_date == second.meeting_date
 
 
+def test_skip_invalid_still_refuses_a_file_with_nothing_to_score(gold):
+    with pytest.raises(PredictionsError) as caught:
+        parse_predictions(_lines("garbage", [1, 2]), "g.jsonl", {r.doc_id for r in gold.records}, skip_invalid=True)
+    assert caught.value.problems == [
+        "g.jsonl:1: not valid JSON (Expecting value, column 1)",
+        "g.jsonl: every line was skipped; nothing to score",
+    ]
+
+
 def test_score_skip_invalid_end_to_end(gold, tmp_path):
     first = gold.records[0]
     path = tmp_path / "p.jsonl"
