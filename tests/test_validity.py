@@ -14,6 +14,9 @@ from harness.evaluate import evaluate
 
 from conftest import DATASET, ROOT, load_script
 
+#: Slow: scoring the battery's systems takes seconds. The full suite (and CI) runs it.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def battery():
@@ -41,7 +44,6 @@ def test_the_committed_systems_are_what_the_rules_build(battery, tmp_path):
         assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), path.name
 
 
-@pytest.mark.slow
 def test_the_readme_table_is_current(battery, scores):
     text = (ROOT / "validity" / "README.md").read_text(encoding="utf-8")
     assert battery.table(scores) in text, "run `python validity/battery.py score`"
@@ -110,7 +112,6 @@ def test_swapped_facts_salads_and_copies_are_punished(scores):
         assert scores[wrong]["summary_unit_recall"] <= second - 0.3, wrong
 
 
-@pytest.mark.slow
 def test_overall_ranks_wrong_directives_below_the_oracle_and_the_rules(scores, rules):
     oracle = evaluate("oracle", dataset=str(DATASET)).aggregates
     for wrong in ("reversed directives", "opposed directives", "date and presider only"):
