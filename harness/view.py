@@ -262,29 +262,20 @@ def _mark(right: bool) -> str:
     return "✓ right" if right else "✗ wrong"
 
 
-def _date_cell(answer: _Answer) -> str:
-    """A run's meeting date, marked; a publication date given as the meeting date is named:
-    it is the trap the benchmark sets."""
-    reason = answer.unusable("meeting_date")
+def _answer_cell(answer: _Answer, field: str, score: str) -> str:
+    """A run's answer for ``field`` (the meeting date or the presider), marked right or wrong
+    by its ``score``; a publication date given as the meeting date is named: it is the trap
+    the benchmark sets."""
+    reason = answer.unusable(field)
     if reason is not None:
         return f'<td class="miss">✗ unusable: {_e(reason)}</td>'
-    predicted = answer.doc.prediction.meeting_date
-    right = answer.right("date_accuracy")
+    predicted = getattr(answer.doc.prediction, field)
+    right = answer.right(score)
     shown = _e(predicted) if predicted else '<span class="none">(none given)</span>'
     trap = ""
-    if not right and predicted and predicted == answer.gold.publication_date:
+    if field == "meeting_date" and not right and predicted and predicted == answer.gold.publication_date:
         trap = ' <span class="trap">(the publication date, not the meeting date)</span>'
     return f'<td class="{"hit" if right else "miss"}">{shown} — {_mark(right)}{trap}</td>'
-
-
-def _presider_cell(answer: _Answer) -> str:
-    reason = answer.unusable("presider")
-    if reason is not None:
-        return f'<td class="miss">✗ unusable: {_e(reason)}</td>'
-    predicted = answer.doc.prediction.presider
-    right = answer.right("presider_accuracy")
-    shown = _e(predicted) if predicted else '<span class="none">(none given)</span>'
-    return f'<td class="{"hit" if right else "miss"}">{shown} — {_mark(right)}</td>'
 
 
 def _facts(doc_id: str, answers: Sequence[_Answer], gold: GoldRecord) -> str:
@@ -300,9 +291,9 @@ def _facts(doc_id: str, answers: Sequence[_Answer], gold: GoldRecord) -> str:
     return (
         f'<table class="facts" id="doc-{_e(doc_id)}-facts"><tr><th class="l">field</th><th class="l">gold</th>{head}'
         f"</tr><tr><td>meeting date</td><td>{_e(gold.meeting_date)}{published}</td>"
-        + "".join(_date_cell(a) for a in answers)
+        + "".join(_answer_cell(a, "meeting_date", "date_accuracy") for a in answers)
         + f"</tr><tr><td>presider</td><td>{presider}</td>"
-        + "".join(_presider_cell(a) for a in answers)
+        + "".join(_answer_cell(a, "presider", "presider_accuracy") for a in answers)
         + "</tr></table>"
     )
 

@@ -104,17 +104,25 @@ def test_the_detectable_difference_by_hand():
     assert detectable_difference([x / 4 for x in spread], 15) < detectable_difference(spread, 15)
 
 
-@pytest.mark.slow
-def test_streamed_scoring_in_two_processes_keeps_order_across_many_batches(gold):
-    from harness.schema import Prediction, Reference
-    from harness.scoring import _BATCH, score_documents
+def _many_references(gold):
+    """The gold's references again and again under new ids: more than the batches two
+    workers hold in flight, so that results come back batch after batch."""
+    from harness.schema import Reference
+    from harness.scoring import _BATCH
 
-    # More than the batches in flight (2 workers x 2), so results come back batch after batch.
-    refs = [
+    return [
         Reference.from_gold(r.model_copy(update={"doc_id": f"{i:03d}_{r.doc_id}"}))
         for i in range(_BATCH // 2 + 2)
         for r in gold.records
     ]
+
+
+@pytest.mark.slow
+def test_streamed_scoring_in_two_processes_keeps_order_across_many_batches(gold):
+    from harness.schema import Prediction
+    from harness.scoring import score_documents
+
+    refs = _many_references(gold)
     items = [
         (
             Prediction(doc_id=r.doc_id, directives=list(r.directives[: i % 4]), summary=r.summaries[0][: 7 * i]),
@@ -168,14 +176,10 @@ def test_a_large_run_spools_its_documents_and_writes_the_same_record(tmp_path, m
 def test_a_judges_verdicts_reach_each_worker_for_its_own_documents(gold):
     from harness.judge import DocumentVerdicts
     from harness.metrics import Matching
-    from harness.schema import Prediction, Reference
-    from harness.scoring import _BATCH, score_documents
+    from harness.schema import Prediction
+    from harness.scoring import score_documents
 
-    refs = [
-        Reference.from_gold(r.model_copy(update={"doc_id": f"{i:03d}_{r.doc_id}"}))
-        for i in range(_BATCH // 2 + 2)
-        for r in gold.records
-    ]
+    refs = _many_references(gold)
     # The judge links every predicted directive to gold 0 on even documents, to none on odd
     # ones: a worker given the wrong document's verdicts would score differently.
     verdicts = {
