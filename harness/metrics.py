@@ -361,8 +361,9 @@ class Score:
     the score does not apply to the document (then ``optional`` is True); ``field`` is the
     prediction field it scores (when that field could not be used, the score is 0);
     ``weight`` is its weight in ``overall`` (0: not part of it); ``headline`` whether the
-    leaderboard and the per-document table show it; ``description`` what it measures, in a
-    line of the README's score table (``python -m policybench.generate`` writes it).
+    leaderboard and the per-document table show it; ``description`` what it measures, and
+    ``unchecked`` what it does not check, for the score tables of the README and
+    docs/FORMAT.md (``python -m policybench.generate`` writes them).
     """
 
     name: str
@@ -374,6 +375,7 @@ class Score:
     short: str = ""  # a column header of at most five characters, for narrow tables
     optional: bool = False
     description: str = ""
+    unchecked: str = "—"
 
     @property
     def in_overall(self) -> bool:
@@ -412,6 +414,7 @@ SCORES: tuple[Score, ...] = (
         description="the share of predicted directives that match a gold one: the two lists are matched one to "
         "one (most hits, then most similarity), a pair being a hit when the directive matcher says it is the "
         "same instruction (below)",
+        unchecked="see the directive matcher, below",
     ),
     Score(
         "directive_recall",
@@ -419,6 +422,7 @@ SCORES: tuple[Score, ...] = (
         "directives",
         lambda p: p.directives.recall,
         description="the share of gold directives that a predicted one matches (the same matching)",
+        unchecked="see the directive matcher, below",
     ),
     Score(
         "directive_f1",
@@ -429,6 +433,7 @@ SCORES: tuple[Score, ...] = (
         headline=True,
         short="dirF1",
         description="the harmonic mean of directive precision and recall",
+        unchecked="see the directive matcher, below",
     ),
     Score(
         "directive_soft_f1",
@@ -450,6 +455,7 @@ SCORES: tuple[Score, ...] = (
         optional=True,
         description="the share of predicted directives with evidence whose every quote is in the document; "
         "n/a when none has evidence",
+        unchecked="whether the quote supports the text (that is the matcher's job)",
     ),
     Score(
         "summary_rouge1",
@@ -457,6 +463,7 @@ SCORES: tuple[Score, ...] = (
         "summary",
         lambda p: p.summary["summary_rouge1"],
         description="ROUGE-1 F1 (rouge-score, stemmed) of the first 100 words, best over the reference summaries",
+        unchecked="meaning, facts",
     ),
     Score(
         "summary_rouge2",
@@ -464,6 +471,7 @@ SCORES: tuple[Score, ...] = (
         "summary",
         lambda p: p.summary["summary_rouge2"],
         description="ROUGE-2 F1, as ROUGE-1",
+        unchecked="meaning, facts",
     ),
     Score(
         "summary_rougeL",
@@ -473,6 +481,7 @@ SCORES: tuple[Score, ...] = (
         headline=True,
         short="R-L",
         description="ROUGE-L F1 (the longest common subsequence), as ROUGE-1",
+        unchecked="meaning, facts",
     ),
     Score(
         "summary_unit_recall",
@@ -485,6 +494,7 @@ SCORES: tuple[Score, ...] = (
         description="on the first 100 words: the share of the document's 6–12 summary units (the meeting, its "
         "date, its presider, its main decisions) the summary carries, halved for each date, number, presider "
         "or kind of meeting it states wrongly; 0 for a list of keywords",
+        unchecked="see the summary score, below",
     ),
 )
 OVERALL = "overall"

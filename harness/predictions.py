@@ -40,10 +40,6 @@ class PredictionsError(HarnessError):
     """The predictions file cannot be scored; ``problems`` holds one line per problem."""
 
 
-#: The fields of a prediction, each scored on its own (``harness.metrics.Score.field``).
-FIELDS = ("meeting_date", "presider", "directives", "summary")
-
-
 @dataclass(frozen=True)
 class Reading:
     """A prediction as read from a record or a reply, and what of it could not be used:

@@ -14,6 +14,13 @@ from harness.schema import Reference
 from conftest import DATASET, answer_of, run_harness
 
 
+def test_every_field_of_a_prediction_has_its_scores_and_every_score_its_field():
+    from harness.metrics import SCORES
+    from harness.schema import Prediction
+
+    assert {s.field for s in SCORES} == set(Prediction.model_fields) - {"doc_id"}
+
+
 def test_a_bad_field_is_left_out_and_named_and_the_others_are_kept(gold):
     record = gold.records[0]
     reading = salvage({**answer_of(record), "meeting_date": "10/09/2020", "title": "x"}, record.doc_id)

@@ -1,5 +1,5 @@
 """The files written from harness.metrics and harness.api (the lm-eval task files, the
-README's score table) are up to date, and ``python -m policybench.generate --check`` says
+score tables of the README and docs/FORMAT.md) are up to date, and ``python -m policybench.generate --check`` says
 so when they are not."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from conftest import ROOT
 #: The generated files, relative to the checkout.
 GENERATED = (
     "README.md",
+    "docs/FORMAT.md",
     "policybench/lm_eval_tasks/policybench.yaml",
     "policybench/lm_eval_tasks/policybench_contrast.yaml",
 )
@@ -66,6 +67,7 @@ def test_a_new_score_changes_the_task_files_and_the_table(copy, monkeypatch):
     assert generate.main(check=True, root=copy) == 1
     assert generate.main(root=copy) == 0
     assert "| `date_close` | the date within a day |" in (copy / "README.md").read_text(encoding="utf-8")
+    assert "| `date_close` | the date within a day | — |" in (copy / "docs/FORMAT.md").read_text(encoding="utf-8")
     assert "- metric: date_close" in (copy / "policybench/lm_eval_tasks/policybench.yaml").read_text(encoding="utf-8")
 
 
