@@ -9,7 +9,8 @@ The key is read from the environment variable named by ``api_key_env`` (default
 ``model`` (required), ``base_url`` (default ``$OPENAI_BASE_URL`` or OpenAI's), ``fewshot``
 (k worked examples from the gold of other documents of the run's dataset, default 0),
 ``concurrency`` (default 8), ``temperature`` and ``max_tokens`` (the benchmark's request,
-:data:`harness.api.GENERATION`: 0 and 4096), ``timeout`` (seconds, 60), ``retries`` (4,
+:data:`harness.api.GENERATION`: 0 and 4096), ``seed`` (1234, sent for servers that sample
+even at temperature 0), ``timeout`` (seconds, 60), ``retries`` (4,
 for 429/5xx/time-outs), ``backoff`` (first wait in seconds, 1, doubling; a ``Retry-After``
 header wins), ``validation_retries`` (1: a reply that is not a valid prediction is sent back
 once with the error), ``cache_dir`` (``.cache/llm``; ``none`` to switch the cache off).
@@ -50,6 +51,7 @@ class LLMExtractor:
         concurrency: str | int = 8,
         temperature: str | float = GENERATION.temperature,
         max_tokens: str | int = GENERATION.max_tokens,
+        seed: str | int = GENERATION.seed,
         timeout: str | float = 60.0,
         retries: str | int = 4,
         backoff: str | float = 1.0,
@@ -82,6 +84,7 @@ class LLMExtractor:
                 **GENERATION.as_body(),
                 "temperature": setting("temperature", temperature),
                 "max_tokens": setting("max_tokens", max_tokens),
+                "seed": setting("seed", seed),
             },
         )  # fmt: skip
         self.invalid_replies = 0

@@ -205,6 +205,7 @@ SETTING_RANGES: dict[str, tuple[type, float, float]] = {
     "backoff": (float, 0, 60),
     "temperature": (float, 0, 2),
     "max_tokens": (int, 1, 1_000_000),
+    "seed": (int, 0, 2**31 - 1),
     "fewshot": (int, 0, 20),
     "validation_retries": (int, 0, 5),
 }
@@ -220,8 +221,9 @@ def setting(name: str, value: object, flag: str = "-M") -> Any:
         number = None
     if number is None or number != number or not low <= number <= high:
         shown = one_line(value, 40)
+        bounds = f"from {low:,} to {high:,}" if kind is int else f"from {low:g} to {high:g}"
         raise HarnessError(f"{flag} {name}: expected {'a whole number' if kind is int else 'a number'} "
-                           f"from {low:g} to {high:g}, got {shown!r}")  # fmt: skip
+                           f"{bounds}, got {shown!r}")  # fmt: skip
     return number
 
 

@@ -734,6 +734,10 @@ def test_a_record_whose_document_scores_were_edited_is_refused_by_the_leaderboar
             "-M retries: expected a whole number from 0 to 20, got '" + "9" * 37 + "...'",
         ),
         (
+            ["--model", "llm", "-M", "model=m", "-M", "seed=-1"],
+            "-M seed: expected a whole number from 0 to 2,147,483,647, got '-1'",
+        ),
+        (
             ["--model", "null", "--judge", "llm", "-J", "model=j", "-J", "concurrency=0"],
             "-J concurrency: expected a whole number from 1 to 256, got '0'",
         ),

@@ -103,6 +103,15 @@ def test_invalid_json_is_sent_back_once_and_then_accepted(tmp_path, answers):
         assert retry["messages"][-1]["content"].startswith("That reply is not valid")
 
 
+def test_the_seed_is_the_requests_unless_given(tmp_path, answers):
+    with ChatServer(answers) as server:
+        run(server, tmp_path, cache_dir="none", concurrency=1)
+        run(server, tmp_path, cache_dir="none", concurrency=1, seed=7)
+    seeds = [b["seed"] for b in server.bodies]
+    n = len(seeds) // 2
+    assert seeds == [1234] * n + [7] * n
+
+
 def test_a_reply_with_a_bad_field_costs_that_field_only(tmp_path, answers):
     # The reply is right but for a date in the wrong form (and a key the format lacks), twice.
     with ChatServer(answers) as server:
