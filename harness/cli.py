@@ -707,7 +707,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="skip lines that name no document and score a record's usable fields, with a warning (default: refuse)",
+        help="skip lines that cannot be read and score a record's usable fields, with a warning (default: refuse)",
     )
     p.add_argument("--name", help="the system's name in the record and leaderboard (default: the file's stem)")
     p.add_argument("--human", action="store_true", help="the predictions are a person's: the leaderboard's human row")

@@ -216,14 +216,30 @@ def _document(doc_id: str, outcome: Outcome | None, result: DocumentScores, judg
     return DocumentResult(
         doc_id=doc_id,
         prediction=outcome.prediction if outcome else Prediction.empty(doc_id),
-        error=scrub(outcome.error) if outcome and outcome.error else None,
+        error=_kept(outcome.error, MAX_REPLY_KEPT) if outcome and outcome.error else None,
         latency_s=round(outcome.latency_s, 6) if outcome and outcome.latency_s is not None else None,
         scores=result.scores,
         pairs=[(p.predicted, p.gold, p.similarity, p.hit, p.reason, p.path) for p in result.pairs],
         judged=judged,
-        unusable={k: scrub(v) for k, v in outcome.unusable.items()} if outcome else {},
-        reply=scrub(outcome.reply[:MAX_REPLY_KEPT]) if outcome and outcome.reply else None,
+        unusable={_kept(k, MAX_KEY_KEPT): _kept(v, MAX_REASON_KEPT) for k, v in outcome.unusable.items()}
+        if outcome
+        else {},
+        reply=_kept(outcome.reply, MAX_REPLY_KEPT) if outcome and outcome.reply else None,
     )
+
+
+#: How much of an unusable key's name and of its reason a record keeps: the reason quotes
+#: the bad value, which may be megabytes.
+MAX_KEY_KEPT, MAX_REASON_KEPT = 100, 300
+
+
+def _kept(text: str, limit: int) -> str:
+    """``text`` as a record keeps it: secrets scrubbed first (a key cut in two would no
+    longer be recognised), then at most ``limit`` characters, and any lone surrogate (which
+    a model's JSON may carry, and UTF-8 cannot) written as its escape."""
+    cut = scrub(text)
+    cut = cut if len(cut) <= limit else cut[: limit - 1] + "…"
+    return cut.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 #: The longest run name: a label for tables, not a description.
@@ -362,7 +378,7 @@ def score_file(
     line), read as the inspect_ai and lm-eval tasks read them; a reply with no JSON object
     fails its document, and the reply is kept in the record.
 
-    ``skip_invalid``: skip the lines that name no document (a warning in the notes, with
+    ``skip_invalid``: skip the lines that cannot be read (a warning in the notes, with
     the count) and score a record's usable fields, instead of refusing the file.
 
     ``human`` marks the predictions as a person's (a second annotator's), which the
@@ -379,7 +395,7 @@ def score_file(
     found = read_predictions(path, set(stream.doc_ids()), skip_invalid, completions)
     notes = []
     if found.skipped:
-        notes.append(f"skipped {len(found.skipped)} line(s) that name no document; the first: {found.skipped[0]}")
+        notes.append(f"skipped {len(found.skipped)} line(s) that cannot be read; the first: {found.skipped[0]}")
     if found.unusable:
         notes.append(f"{len(found.unusable)} prediction(s) with fields that could not be used, scored 0 on them")
     notes += [f"{doc_id}: {why}" for doc_id, (why, _) in found.failed.items()]

@@ -161,7 +161,8 @@ def salvage(obj: Mapping[str, Any], doc_id: str) -> Reading:
             Prediction.model_validate({"doc_id": doc_id, key: value})
         except ValidationError as exc:
             reasons = [line.split(": ", 1)[1] for line in _validation_lines(doc_id, exc)]
-            unusable[key] = "; ".join(r.removeprefix(f"{key}: ") for r in reasons)
+            # a reason quotes the bad value, which may be megabytes: a line is enough
+            unusable[one_line(key, 100)] = one_line("; ".join(r.removeprefix(f"{key}: ") for r in reasons), 300)
             continue
         usable[key] = value
     return Reading(Prediction.model_validate(usable), unusable)
@@ -218,7 +219,8 @@ def _objects(data: bytes, name: str) -> Iterable[tuple[str, int, dict[str, Any] 
             yield where, number, f"{where}: {exc}"
             continue
         except json.JSONDecodeError as exc:
-            truncated = number == last and not data.endswith(b"\n")
+            # cut short, not "Extra data" after a whole value (lines ended by "\r" alone)
+            truncated = number == last and not data.endswith(b"\n") and exc.msg != "Extra data"
             hint = "; the file looks truncated" if truncated else ""
             yield where, number, f"{where}: not valid JSON ({exc.msg}, column {exc.colno}){hint}"
             continue

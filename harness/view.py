@@ -203,12 +203,10 @@ class _Answer:
     reference: Reference
 
     def unusable(self, field: str) -> str | None:
-        """Why the prediction's ``field`` could not be used (``directives`` also answers for a
-        key such as ``directives[2]``), or None when it was used."""
-        for key, reason in self.doc.unusable.items():
-            if key == field or key.startswith((f"{field}[", f"{field}.")):
-                return reason
-        return None
+        """Why the prediction's ``field`` could not be used, or None when it was used. The
+        record names whole fields only; an unknown key that looks like a path into one
+        (``presider.alt``) is not that field."""
+        return self.doc.unusable.get(field)
 
     def right(self, score: str) -> bool:
         """Whether the record scored this document's ``score`` (date, presider) as right."""

@@ -117,7 +117,7 @@ def test_score_skip_invalid_end_to_end(gold, tmp_path):
     assert refused.returncode == 2 and not (tmp_path / "r.json").exists()
     result = run_harness("score", path, "--skip-invalid", "--dataset", DATASET, "-o", tmp_path / "r.json")
     assert result.returncode == 0, result.stderr
-    assert f"note: skipped 1 line(s) that name no document; the first: {path}:2: not valid JSON" in result.stderr
+    assert f"note: skipped 1 line(s) that cannot be read; the first: {path}:2: not valid JSON" in result.stderr
     record = json.loads((tmp_path / "r.json").read_text())
     doc = record["documents"][0]
     assert doc["unusable"] == {"meeting_date": "invalid date '10/09/2020' (expected YYYY-MM-DD)"}
@@ -167,3 +167,32 @@ def test_score_completions_keeps_the_failed_reply(gold, tmp_path):
     assert (doc["error"], doc["reply"], doc["scores"]["overall"]) == ("the reply holds no JSON object", "No.", 0.0)
     both = run_harness("score", path, "--completions", path, "--dataset", DATASET)
     assert both.returncode == 2 and both.stderr.count("\n") == 1
+
+
+def test_what_a_record_keeps_of_a_bad_reply_is_short_scrubbed_and_writable(gold, tmp_path):
+    from harness.redact import remember
+
+    first, second, third = (r.doc_id for r in gold.records[:3])
+    secret = "sk-SECRETKEY-0123456789abcdef"
+    remember(secret)
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(
+        _lines(
+            # a lone surrogate: valid JSON, but no UTF-8 can hold it
+            '{"doc_id": "' + first + '", "completion": "\\ud800 no json"}',
+            # a secret where the kept reply is cut: it must not survive in part
+            {"doc_id": second, "completion": "x" * 3990 + secret},
+            # a reason that would quote a value of megabytes
+            {"doc_id": third, "completion": json.dumps({"meeting_date": "x" * 500_000, "y" * 500: 1})},
+        )
+    )
+    result = run_harness("score", "--completions", path, "--dataset", DATASET, "-o", tmp_path / "r.json")
+    assert result.returncode == 3, result.stderr
+    text = (tmp_path / "r.json").read_text(encoding="utf-8")
+    assert "SECRETK" not in text and len(text) < 100_000
+    docs = {d["doc_id"]: d for d in json.loads(text)["documents"]}
+    assert docs[first]["reply"] == "\\ud800 no json"
+    assert docs[second]["reply"].endswith("***") and len(docs[second]["reply"]) <= 4000
+    reasons = docs[third]["unusable"]
+    assert reasons["meeting_date"].startswith("invalid date 'xxx") and len(reasons["meeting_date"]) <= 300
+    assert [len(k) for k in reasons if k != "meeting_date"] == [100]

@@ -408,6 +408,26 @@ def test_the_filter_is_radio_inputs_and_css_over_classed_sections(answered):
     assert "#show-failed:checked~section.doc:not(.doc-failed)" in page and "<script" not in page
 
 
+def test_an_unknown_key_shaped_like_a_field_path_marks_no_field(gold, tmp_path):
+    from harness.evaluate import score_file
+    from harness.records import write_record
+
+    from conftest import answer_of
+
+    record = gold.records[0]
+    line = {"doc_id": record.doc_id, **answer_of(record), "presider.alt": "x", "summary[0]": "y"}
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    run = score_file(path, skip_invalid=True)
+    assert set(run.documents[0].unusable) == {"presider.alt", "summary[0]"}
+    assert run.documents[0].scores["presider_accuracy"] == 1.0
+    write_record(run, tmp_path / "r.json")
+    assert run_harness("view", tmp_path / "r.json", "-o", tmp_path / "r.html").returncode == 0
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "✗ unusable" not in page  # neither the presider nor the summary was
+    assert "presider.alt" in page and "summary[0]" in page  # the keys are listed as found
+
+
 def test_everything_from_the_record_stays_escaped(answered):
     page = answered[1].read_text(encoding="utf-8")
     for hostile in (ERROR, REPLY, UNUSABLE_REASON):
