@@ -190,9 +190,10 @@ def _report(record, per_doc: bool) -> None:
     if record.consistency:
         parts = ", ".join(f"{k} {v:.3f}" for k, v in record.consistency.items())
         out.print(f"Consistency (right on a seed and on every variant of it): {parts}", soft_wrap=True)
-    if record.extractor_stats:
-        counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in record.extractor_stats.items())
-        out.print(f"Extractor: {counts}")
+    for who, stats in (("Extractor", record.extractor_stats), ("Judge", record.judge_stats)):
+        if stats:
+            counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in stats.items())
+            out.print(f"{who}: {counts}")
     # Plain prints: a note is one line whatever the terminal's width.
     for note in record.notes:
         print(f"note: {one_line(note)}", file=sys.stderr)

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .dataset import DatasetRef, Gold
@@ -34,7 +34,7 @@ from .records import (
     utc_now,
 )
 from .redact import redact_args, scrub
-from .running import Outcome, run_extractor
+from .running import Outcome, extractor_stats, run_extractor
 from .schema import GoldRecord, Prediction, Reference
 from .scoring import (
     DEFAULT_BOOTSTRAP_SAMPLES,
@@ -141,6 +141,7 @@ def _record(
     # verdicts on the documents it decided with the matcher for the others.
     matching = Matching(settings.threshold)
     judged_scores: list[str] = []
+    judge_stats: dict[str, Any] = {}
     if judge is not None:
         from .judge import JUDGED_SCORES, ask_judge
 
@@ -150,6 +151,8 @@ def _record(
         notes = [*notes, *judge_notes]
         matching = Matching(settings.threshold, judge.settings(), verdicts)
         judged_scores = list(JUDGED_SCORES)
+        judge_stats, stat_notes = extractor_stats(judge, "judge")  # the same optional stats() as an extractor's
+        notes += stat_notes
 
     # score_documents keeps the order: each result belongs to the oldest document still waiting
     waiting: deque[tuple[Reference, Outcome | None]] = deque()
@@ -198,6 +201,7 @@ def _record(
         missing_documents=list(missing),
         notes=[scrub(n) for n in notes],
         extractor_stats=dict(stats),
+        judge_stats=judge_stats,
         environment=environment(),
         consistency=consistency(scores, (*OVERALL_PARTS, OVERALL)) if info.config == CONTRAST else {},
         judged_scores=judged_scores,
@@ -289,7 +293,6 @@ def evaluate(
     before the extractor is built, and the record's ``usage`` gives the run's cost at those
     prices when the extractor's ``stats()`` counts ``prompt_tokens`` and ``completion_tokens``.
     """
-    from .running import extractor_stats
 
     args = dict(model_args or {})
     label = check_name(name) if name is not None else run_label(model, args)

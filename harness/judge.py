@@ -163,6 +163,10 @@ class LLMJudge:
         self._directive = Template(DIRECTIVE_PROMPT.read_text(encoding="utf-8"))
         self._units = Template(UNITS_PROMPT.read_text(encoding="utf-8"))
 
+    def stats(self) -> dict[str, Any]:
+        """What judging cost: requests, cache hits, retries, prompt and completion tokens."""
+        return self.client.counters.as_dict()
+
     def settings(self) -> dict[str, Any]:
         return {
             "name": "llm",

@@ -132,6 +132,8 @@ class RunRecord(_Model):
     missing_documents: list[str] = []  # documents a predictions file had no line for
     notes: list[str] = []
     extractor_stats: dict[str, Any] = Field(default_factory=dict)
+    #: The model judge's counters (requests, cache hits, tokens) in a judged run; empty otherwise.
+    judge_stats: dict[str, Any] = Field(default_factory=dict)
     environment: dict[str, Any] = Field(default_factory=dict)  # Python, platform, packages, git commit
     #: On the contrast configuration: each score's mean over seeds of its lowest value among
     #: the seed and its variants (see harness.scoring.consistency).

@@ -109,8 +109,9 @@ async def _run_async(
                 notes.append(f"the extractor failed to close: {describe_failure(exc)}")
 
 
-def extractor_stats(extractor: Any) -> tuple[dict[str, Any], list[str]]:
-    """The extractor's ``stats()`` as a JSON-able dict, and a note if it could not be had."""
+def extractor_stats(extractor: Any, what: str = "extractor") -> tuple[dict[str, Any], list[str]]:
+    """The ``stats()`` of an extractor (or of a judge: ``what``) as a JSON-able dict, and a
+    note if it could not be had."""
     stats_fn = getattr(extractor, "stats", None)
     if not callable(stats_fn):
         return {}, []
@@ -118,7 +119,7 @@ def extractor_stats(extractor: Any) -> tuple[dict[str, Any], list[str]]:
         stats = dict(stats_fn())
         json.dumps(stats, allow_nan=False)
     except (Exception, SystemExit) as exc:
-        return {}, [f"the extractor's stats() failed: {describe_failure(exc)}"]
+        return {}, [f"the {what}'s stats() failed: {describe_failure(exc)}"]
     return stats, []
 
 

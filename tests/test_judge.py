@@ -72,6 +72,10 @@ def test_a_run_judged_by_a_model(tmp_path, gold):
         # one request per predicted directive and one for the units; the four documents
         # without a prediction have nothing to ask about
         assert sent == 4 + 1
+        # what judging cost is recorded: the requests, and the server's usage of each
+        # (100 prompt and 20 completion tokens) added up
+        assert judged.judge_stats["requests"] == 5
+        assert (judged.judge_stats["prompt_tokens"], judged.judge_stats["completion_tokens"]) == (500, 100)
         doc = judged.documents[0]
         assert doc.scores["directive_f1"] == pytest.approx(6 / 23)
         assert doc.scores["summary_unit_recall"] == pytest.approx(2 / len(units))
