@@ -30,6 +30,8 @@ def test_the_readme_example_runs_and_prints_what_it_says():
     assert lines[0] == "1.0 0.0 0.3"
     assert lines[1].startswith("Interval(mean=0.06")  # 0.3 on one document of five, 0 on the others
     assert lines[2] == "[\"000_a426189bb560bcb6: meeting_date: invalid date '17/12/2022' (expected YYYY-MM-DD)\"]"
+    assert lines[3] == "{'meeting_date': \"invalid date '17/12/2022' (expected YYYY-MM-DD)\"}"
+    assert lines[4] == "1.0"  # the presider is the gold's: scored, though the date could not be read
 
 
 @pytest.mark.slow
