@@ -265,6 +265,55 @@ def run_label(model: str, model_args: Mapping[str, str]) -> str:
     return one_line(f"{model}:{asked}", MAX_NAME) if asked else model
 
 
+def _prices(args: dict[str, str]) -> tuple[float | None, float | None]:
+    """The prices per million prompt and completion tokens of ``-M price_in=`` and ``-M
+    price_out=``, taken out of ``args`` (they are the harness's, not the extractor's); both
+    or neither, each a finite number 0 or more; None, None when not given."""
+
+    def price(key: str) -> float | None:
+        if key not in args:
+            return None
+        text = args.pop(key)
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0.0 <= value < float("inf"):  # NaN fails every comparison
+            raise EvalError(
+                f"-M {key}: give a price per million tokens, a number 0 or more; got {one_line(text, 40)!r}"
+            )
+        return value
+
+    price_in, price_out = price("price_in"), price("price_out")
+    if (price_in is None) != (price_out is None):
+        raise EvalError("-M price_in and -M price_out go together: give both (0 for a side that costs nothing)")
+    return price_in, price_out
+
+
+def _usage(
+    stats: Mapping[str, object], price_in: float | None, price_out: float | None, notes: list[str]
+) -> dict[str, int | float | None] | None:
+    """What the run used and cost: the extractor's token counts (``prompt_tokens`` and
+    ``completion_tokens`` of its ``stats()``), the prices, and ``prompt / 1e6 * price_in +
+    completion / 1e6 * price_out``; None with neither counts nor prices. A price without
+    counts adds a note to ``notes``."""
+
+    def counted(key: str) -> int | None:
+        value = stats.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+    prompt, completion = counted("prompt_tokens"), counted("completion_tokens")
+    if price_in is None and prompt is None and completion is None:
+        return None
+    cost = None
+    if price_in is not None and price_out is not None and prompt is not None and completion is not None:
+        cost = round(prompt / 1e6 * price_in + completion / 1e6 * price_out, 10)
+    elif price_in is not None:
+        notes.append("no cost: the extractor's stats() do not count prompt_tokens and completion_tokens")
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "price_in": price_in, "price_out": price_out,
+            "cost": cost}  # fmt: skip
+
+
 def evaluate(
     model: str,
     model_args: Mapping[str, str] | None = None,
@@ -293,29 +342,9 @@ def evaluate(
     before the extractor is built, and the record's ``usage`` gives the run's cost at those
     prices when the extractor's ``stats()`` counts ``prompt_tokens`` and ``completion_tokens``.
     """
-
     args = dict(model_args or {})
     label = check_name(name) if name is not None else run_label(model, args)
-
-    def price(key: str) -> float | None:
-        """The price ``-M key=`` gave (taken out of ``args``), or None; refused unless a
-        finite number, 0 or more."""
-        if key not in args:
-            return None
-        text = args.pop(key)
-        try:
-            value = float(text)
-        except ValueError:
-            value = -1.0
-        if not 0.0 <= value < float("inf"):  # NaN fails every comparison
-            raise EvalError(
-                f"-M {key}: give a price per million tokens, a number 0 or more; got {one_line(text, 40)!r}"
-            )
-        return value
-
-    price_in, price_out = price("price_in"), price("price_out")
-    if (price_in is None) != (price_out is None):
-        raise EvalError("-M price_in and -M price_out go together: give both (0 for a side that costs nothing)")
+    price_in, price_out = _prices(args)
     spec = find(model)
     ref = DatasetRef(dataset, config, split)
     gold = ref.load()
@@ -335,31 +364,10 @@ def evaluate(
     notes = [f"{o.doc_id}: {o.error}" for o in output.outcomes if o.error] + output.notes
     dataset_info = DatasetInfo(source=ref.label, config=config, split=split, sha256=gold.sha256, documents=len(records))
     references = [Reference.from_gold(r) for r in records]
-
-    def counted(key: str) -> int | None:
-        """A token count of the extractor's stats(): a whole number, 0 or more, or None."""
-        value = output.stats.get(key)
-        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
-
-    prompt, completion = counted("prompt_tokens"), counted("completion_tokens")
-    usage: dict[str, int | float | None] | None = None
-    if price_in is not None or prompt is not None or completion is not None:
-        cost = None
-        if price_in is not None and price_out is not None and prompt is not None and completion is not None:
-            cost = round(prompt / 1e6 * price_in + completion / 1e6 * price_out, 10)
-        elif price_in is not None:
-            notes.append("no cost: the extractor's stats() do not count prompt_tokens and completion_tokens")
-        usage = {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "price_in": price_in,
-            "price_out": price_out,
-            "cost": cost,
-        }
-    stats = output.stats
+    usage = _usage(output.stats, price_in, price_out, notes)
     return _record(
-        lambda: dataset_info, references, info, outcomes, settings, clock, notes, stats, extract_s, judge=judge,
-        usage=usage,
+        lambda: dataset_info, references, info, outcomes, settings, clock, notes, output.stats, extract_s,
+        judge=judge, usage=usage,
     )  # fmt: skip
 
 

@@ -4,7 +4,7 @@ A predictions file is JSON Lines, one prediction record per line; a completions 
 JSON Lines of ``{"doc_id": ..., "completion": ...}``, each completion a model's raw reply.
 Every problem is one line, ``FILE:LINE: field: what is wrong``, and all of them are
 reported together. By default a file with problems is not scored; with ``skip_invalid``
-a line that names no document is skipped, and a record with a bad field keeps its other
+a line that cannot be read is skipped, and a record with a bad field keeps its other
 fields (:func:`salvage`).
 
 Each field of a prediction is scored on its own: a field that cannot be used (a date that
@@ -34,6 +34,9 @@ MAX_FILE_BYTES = 1024 * MiB
 #: Far past the largest valid record (500 directives of 2,000 characters and a summary),
 #: yet small enough that one line cannot exhaust memory while it is parsed.
 MAX_LINE_BYTES = 16 * MiB
+#: How much of a reply that holds no prediction is held until the record is made: twice what a
+#: record keeps, so that a secret across the record's cut is still whole when it is scrubbed.
+FAILED_REPLY_HELD = 8_000
 
 
 class PredictionsError(HarnessError):
@@ -192,7 +195,7 @@ def _reject_single_document(data: bytes, name: str) -> None:
         raise PredictionsError(f"{name}:1: one JSON object over several lines; write JSON Lines, one object per line")
 
 
-def _objects(data: bytes, name: str) -> Iterable[tuple[str, int, dict[str, Any] | str]]:
+def _objects(data: bytes, name: str) -> Iterator[tuple[str, int, dict[str, Any] | str]]:
     """Each non-blank line of a JSON Lines file: ``(where, line number, object)``, or the
     line's problem in place of the object."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -237,9 +240,6 @@ def _objects(data: bytes, name: str) -> Iterable[tuple[str, int, dict[str, Any] 
         yield where, number, obj
 
 
-_MISSING = object()
-
-
 def _split_lines(data: bytes) -> Iterator[bytes]:
     """The lines of ``data`` one at a time (``bytes.split`` would copy the whole file)."""
     start = 0
@@ -249,6 +249,9 @@ def _split_lines(data: bytes) -> Iterator[bytes]:
             end = len(data)
         yield data[start:end]
         start = end + 1
+
+
+_MISSING = object()  # a line without a doc_id: not the same as one whose doc_id is null
 
 
 class _Lines:
@@ -319,7 +322,7 @@ def parse_predictions(
 
     ``known_ids`` are the gold documents: a prediction for another id is an error, and a
     gold document without a prediction is listed in ``missing`` (and scored as empty).
-    ``skip_invalid``: instead of refusing the file, skip a line that names no document (listed
+    ``skip_invalid``: instead of refusing the file, skip a line that cannot be read (listed
     in ``skipped``) and keep a record's usable fields (the others in ``unusable``).
     """
     lines = _Lines(name, known_ids, skip_invalid)
@@ -353,7 +356,9 @@ def parse_completions(
         try:
             reading = read_completion(doc_id, obj["completion"])
         except HarnessError as exc:
-            lines.result.failed[doc_id] = (exc.problems[0].removeprefix(f"{doc_id}: "), obj["completion"])
+            # only the reply's start is ever kept (records.MAX_REPLY_KEPT), scrubbed first
+            held = obj["completion"][:FAILED_REPLY_HELD]
+            lines.result.failed[doc_id] = (exc.problems[0].removeprefix(f"{doc_id}: "), held)
             continue
         lines.result.predictions.add(reading.prediction)
         if reading.unusable:

@@ -247,8 +247,9 @@ class DocumentSpool(Sequence[DocumentResult]):
         if self._file is None:
             yield from (scrub(d.model_dump_json()).encode("utf-8") for d in self._kept)
             return
-        self._file.seek(0)
-        for _ in self._offsets:
+        for offset in self._offsets:
+            # seek each time: a look-up (spool[i]) between two lines must not lose the place
+            self._file.seek(offset)
             yield self._file.readline().rstrip(b"\n")
 
     def __len__(self) -> int:
