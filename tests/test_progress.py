@@ -15,7 +15,7 @@ import sys
 import pytest
 from llm_server import ChatServer
 
-from harness.cli import PROGRESS_ENV, _duration, _ProgressLines
+from harness.progress import PROGRESS_ENV, ProgressLines, _duration
 from harness.records import read_record
 
 from conftest import DATASET, ROOT, SEED_COUNT, run_harness
@@ -122,7 +122,7 @@ class FakeClock:
 def test_lines_come_at_the_interval_and_at_the_end(capsys):
     clock = FakeClock()
     stats = {"prompt_tokens": 0, "completion_tokens": 0}
-    lines = _ProgressLines(total=4, interval=30, stats=lambda: stats, clock=clock)
+    lines = ProgressLines(total=4, interval=30, stats=lambda: stats, clock=clock)
     for seconds, failed in [(10, False), (35, True), (50, False), (80, False)]:
         clock.now = 1000.0 + seconds
         stats["prompt_tokens"] += 1000
